@@ -1,0 +1,77 @@
+"""Where task calls run: a `concurrent.futures.Executor`.
+
+* default: a shared thread pool for sync tasks and one background event loop
+  for `async def` tasks (so a hundred sleeping async tasks need no threads).
+  Sequential calls from sync sandbox code run directly on the driving thread
+  when no per-task timeout is set: that thread would only block waiting
+  anyway, and it saves a thread hand-off per call.
+* any `Executor` you pass (`ProcessPoolExecutor`, ...): every call goes
+  through it; async tasks run under `asyncio.run` in the worker.
+* a Dask `distributed.Client`: converted with `client.get_executor()`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import threading
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from typing import Any
+
+from .errors import TaskDefinitionError
+from .tasks import Task
+
+_lock = threading.Lock()
+_threads: ThreadPoolExecutor | None = None
+_loop: asyncio.AbstractEventLoop | None = None
+
+
+def default_threads() -> ThreadPoolExecutor:
+    global _threads
+    if _threads is None:
+        with _lock:
+            if _threads is None:
+                _threads = ThreadPoolExecutor(max_workers=64, thread_name_prefix="sandbox-task")
+                atexit.register(_threads.shutdown, wait=False, cancel_futures=True)
+    return _threads
+
+
+def background_loop() -> asyncio.AbstractEventLoop:
+    global _loop
+    if _loop is None:
+        with _lock:
+            if _loop is None:
+                loop = asyncio.new_event_loop()
+                thread = threading.Thread(target=loop.run_forever, name="sandbox-async-tasks", daemon=True)
+                thread.start()
+                _loop = loop
+    return _loop
+
+
+def coerce_executor(executor: Any) -> Executor | None:
+    """None (the default), an `Executor`, or a Dask `Client`."""
+    if executor is None or isinstance(executor, Executor):
+        return executor
+    get_executor = getattr(executor, "get_executor", None)
+    if callable(get_executor) and type(executor).__module__.startswith("distributed"):
+        return get_executor(pure=False)  # type: ignore[no-any-return]
+    raise TaskDefinitionError(
+        f"executor must be a concurrent.futures.Executor or a dask distributed Client, got {type(executor).__name__}",
+        code="SBX206",
+    )
+
+
+def call_task(task: Task, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """Run a task to completion in the current thread or process (sync or async)."""
+    if task.is_async:
+        return asyncio.run(task.func(*args, **kwargs))
+    return task.func(*args, **kwargs)
+
+
+def submit(executor: Executor | None, task: Task, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Future[Any]:
+    """Start a task call; the future settles with its result or exception."""
+    if executor is None:
+        if task.is_async:
+            return asyncio.run_coroutine_threadsafe(task.func(*args, **kwargs), background_loop())
+        return default_threads().submit(task.func, *args, **kwargs)
+    return executor.submit(call_task, task, args, kwargs)

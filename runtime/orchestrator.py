@@ -1,0 +1,158 @@
+"""Decorated orchestrators: `@env.sandbox.orchestrator` on a `def` or `async def`.
+
+The function's own source runs in the sandbox, never the function object:
+the `def` (decorators stripped) is fed to Monty at its original line in the
+host file, followed by one call line, so every diagnostic and every runtime
+error names the host file's line. Its parameters are the program's inputs,
+its annotations the boundary types, its return value the result.
+
+The gate runs on first call (tasks defined below the orchestrator in the
+module must exist by then) or on `orch.check()`. The tasks it may call are
+its environment's tasks, the module's `@env.task` globals and any `tasks=`.
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import inspect
+import textwrap
+import threading
+from collections.abc import Callable
+from concurrent.futures import Executor
+from typing import Any
+
+from sandbox_lint.typespec import TypeSpec
+
+from .driver import RunResult, execute
+from .errors import TaskDefinitionError
+from .events import EventHook
+from .executors import coerce_executor
+from .limits import DEFAULT_LIMITS, Limits
+from .program import Program, build_program
+from .tasks import Task, TaskEnvironment, as_task, parse_signature
+
+
+def split_options(options: dict[str, Any]) -> tuple[Limits, bool, Executor | None, list[Task]]:
+    """Common options of orchestrators and templates: limits (Flyte names, plus
+    `timeout` in seconds), `type_check`, `executor`, `tasks`."""
+    options = dict(options)
+    type_check = bool(options.pop("type_check", False))
+    executor = coerce_executor(options.pop("executor", None))
+    tasks = [as_task(t) for t in options.pop("tasks", None) or ()]
+    if "timeout" in options:
+        seconds = options.pop("timeout")
+        if seconds is not None:
+            options["timeout_ms"] = int(seconds * 1000)
+    limits = DEFAULT_LIMITS.with_options(**options)
+    return limits, type_check, executor, tasks
+
+
+class Orchestrator:
+    """A sandboxed orchestrator. Calling it runs it (an `async def` one returns
+    a coroutine); `.execute(...)` returns the full `RunResult`."""
+
+    def __init__(self, func: Callable[..., Any], env: TaskEnvironment | None, name: str | None, options: dict[str, Any]) -> None:
+        self.func = func
+        self.env = env
+        self.name = name or func.__name__
+        self.limits, self.type_check, self.executor, self.extra_tasks = split_options(options)
+        self.is_async = inspect.iscoroutinefunction(func)
+        self.signature, self.param_specs, self.return_spec, _ = parse_signature(func, what="orchestrator", code="SBX302")
+        for param in self.signature.parameters.values():
+            if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+                raise TaskDefinitionError(f"orchestrator `{func.__name__}`: `*{param.name}` parameters cannot be sandbox inputs", code="SBX302")
+        self.filename, self.text = self._sandbox_text()
+        self._program: Program | None = None
+        self._lock = threading.Lock()
+        self.__name__ = func.__name__
+        self.__doc__ = func.__doc__
+        self.__wrapped__ = func
+
+    def _sandbox_text(self) -> tuple[str, str]:
+        try:
+            lines, first_line = inspect.getsourcelines(self.func)
+            filename = inspect.getsourcefile(self.func) or "<orchestrator>"
+        except (OSError, TypeError) as exc:
+            raise TaskDefinitionError(f"orchestrator `{self.func.__name__}`: its source is not available ({exc})", code="SBX302") from None
+        block = textwrap.dedent("".join(lines))
+        tree = ast.parse(block)
+        node = tree.body[0]
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):  # pragma: no cover - getsourcelines of a def
+            raise TaskDefinitionError("an orchestrator must be a `def` or `async def`", code="SBX302")
+        block_lines = block.splitlines(keepends=True)
+        definition = "".join(block_lines[node.lineno - 1 : node.end_lineno])
+        if not definition.endswith("\n"):
+            definition += "\n"
+        host_line = first_line + node.lineno - 1  # the `def` line in the host file (after decorators)
+        arguments = []
+        for param in self.signature.parameters.values():
+            arguments.append(f"{param.name}={param.name}" if param.kind is param.KEYWORD_ONLY else param.name)
+        call = f"{node.name}({', '.join(arguments)})"
+        if self.is_async:
+            call = "await " + call
+        return filename, "\n" * (host_line - 1) + definition + call + "\n"
+
+    def tasks(self) -> dict[str, Task]:
+        """The tasks the orchestrator may call (its exact interface)."""
+        found: dict[str, Task] = {}
+        for name, value in getattr(self.func, "__globals__", {}).items():
+            if isinstance(value, Task) and value.name == name:
+                found[name] = value
+        if self.env is not None:
+            found.update(self.env.tasks)
+        for task in self.extra_tasks:
+            found[task.name] = task
+        return found
+
+    def check(self) -> Program:
+        """Run the gate now (otherwise it runs on first call); raises `RejectedError`."""
+        with self._lock:
+            if self._program is None:
+                specs: dict[str, TypeSpec | None] = dict(self.param_specs)
+                self._program = build_program(
+                    name=self.name, filename=self.filename, text=self.text, tasks=self.tasks(),
+                    input_specs=specs, output_spec=self.return_spec, limits=self.limits,
+                    executor=self.executor, type_check=self.type_check,
+                )
+            return self._program
+
+    def _inputs(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+        bound = self.signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        return dict(bound.arguments)
+
+    def execute(self, *args: Any, on_event: EventHook | None = None, **kwargs: Any) -> RunResult:
+        """Run and return the `RunResult` (value, output, task calls)."""
+        return execute(self.check(), self._inputs(args, kwargs), on_event=on_event)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self.is_async:
+            return self.aio(*args, **kwargs)
+        return self.execute(*args, **kwargs).value
+
+    async def aio(self, *args: Any, **kwargs: Any) -> Any:
+        """Run without blocking the event loop."""
+        result = await asyncio.to_thread(self.execute, *args, **kwargs)
+        return result.value
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """Run synchronously, whatever the kind of function (Flyte's `forward`)."""
+        return self.execute(*args, **kwargs).value
+
+    def __repr__(self) -> str:
+        return f"<sandbox orchestrator {self.name} ({self.filename})>"
+
+
+class SandboxNamespace:
+    """`env.sandbox`: holds the `orchestrator` decorator of one environment."""
+
+    def __init__(self, env: TaskEnvironment | None) -> None:
+        self.env = env
+
+    def orchestrator(self, func: Callable[..., Any] | None = None, *, name: str | None = None, **options: Any) -> Any:
+        """`@env.sandbox.orchestrator` or `@env.sandbox.orchestrator(timeout_ms=..., ...)`."""
+        if func is None:
+            split_options(options)  # fail on bad options at decoration time
+            return lambda f: Orchestrator(f, self.env, name, options)
+        return Orchestrator(func, self.env, name, options)

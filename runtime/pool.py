@@ -1,0 +1,49 @@
+"""The process-wide pool of Monty workers: created on first use, shut down at exit.
+
+Workers are subprocesses (`pydantic_monty.Monty`); a run checks one out for
+its duration and returns it. A worker that crashes or is killed by the
+watchdog is replaced by the pool; a session that hit a time or memory limit is
+discarded by leaving its checkout (the next checkout starts clean).
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import threading
+from typing import Any
+
+from pydantic_monty import Monty
+
+_lock = threading.Lock()
+_pool: Monty | None = None
+
+
+def max_workers() -> int:
+    return max(2, min(8, os.cpu_count() or 2))
+
+
+def get_pool() -> Monty:
+    """The shared pool, started on first use."""
+    global _pool
+    pool = _pool
+    if pool is not None:
+        return pool
+    with _lock:
+        if _pool is None:
+            # feed_duration_limit_grace is the host-side backstop for a runaway
+            # turn: the parent kills a worker that overruns its feed limit.
+            created = Monty(min_processes=1, max_processes=max_workers(), feed_duration_limit_grace=2.0)
+            created.__enter__()
+            _pool = created
+            atexit.register(shutdown)
+        return _pool
+
+
+def shutdown(*_: Any) -> None:
+    """Stop all workers (registered with atexit; safe to call twice)."""
+    global _pool
+    with _lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.__exit__(None, None, None)

@@ -1,0 +1,209 @@
+"""A checked, ready-to-run sandbox program: the text fed to Monty plus its interface.
+
+Built once per template (or per decorated orchestrator, on first call) and
+reused for every run:
+
+* the gate has passed on exactly the text that will be fed;
+* the text is padded so Monty's line numbers are the user's own (the host
+  file's lines for a decorated orchestrator);
+* the byte offsets of every call made in async context are precomputed, so
+  the driver knows without asking whether a task call must answer with a
+  future (awaited / gathered) or a value.
+"""
+
+from __future__ import annotations
+
+import ast
+from bisect import bisect_right
+import textwrap
+from collections.abc import Mapping
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from typing import Any
+
+from sandbox_lint.interface import InputDecl, Interface, render_stub
+from sandbox_lint.typespec import TypeSpec
+
+from .boundary import ANY_IN, ANY_OUT, Validator, compile_validator
+from .gate import run_gate
+from .limits import Limits
+from .tasks import Task
+
+MAP_TASK = "map_task"
+GATHER_PRELUDE = "import asyncio\ngather = asyncio.gather\n"
+
+
+def map_task(task: Any, *iterables: Any, concurrency: int | None = None, return_exceptions: bool = False) -> list[Any]:
+    """Placeholder bound to the sandbox name `map_task`; the driver answers its calls."""
+    raise RuntimeError("map_task runs only inside the sandbox")
+
+
+def dedent_source(source: str) -> str:
+    """Code strings are often indented triple-quoted literals; keep line numbers."""
+    return textwrap.dedent(source)
+
+
+def _async_call_offsets(text: str) -> frozenset[int]:
+    """UTF-8 byte offsets of calls whose result must be a future: calls directly
+    inside an `async def`, and module-level calls when the module awaits at top level."""
+    try:
+        tree = compile(text, "<sandbox>", "exec", flags=ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
+    except SyntaxError:
+        return frozenset()
+    line_starts = [0]
+    for line in text.encode().splitlines(keepends=True):
+        line_starts.append(line_starts[-1] + len(line))
+
+    module_async = False
+    for node in _walk_scope(tree):
+        if isinstance(node, ast.Await):
+            module_async = True
+            break
+
+    offsets: set[int] = set()
+
+    def visit(scope: ast.AST, is_async: bool) -> None:
+        for node in _walk_scope(scope):
+            if isinstance(node, ast.Call) and is_async:
+                offsets.add(line_starts[node.lineno - 1] + node.col_offset)
+            if isinstance(node, ast.AsyncFunctionDef):
+                visit(node, True)
+            elif isinstance(node, (ast.FunctionDef, ast.Lambda)):
+                visit(node, False)
+
+    visit(tree, module_async)
+    return frozenset(offsets)
+
+
+def _walk_scope(scope: ast.AST) -> list[ast.AST]:
+    """Nodes of one scope: descend into everything except nested function bodies
+    (the nested definition node itself is included)."""
+    found: list[ast.AST] = []
+    stack = list(ast.iter_child_nodes(scope)) if not isinstance(scope, ast.Module) else list(scope.body)
+    if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        stack = list(scope.body)
+    elif isinstance(scope, ast.Lambda):
+        stack = [scope.body]
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            # decorators and defaults belong to the enclosing scope
+            if not isinstance(node, ast.Lambda):
+                stack.extend(node.decorator_list)
+            stack.extend(d for d in node.args.defaults if d is not None)
+            stack.extend(d for d in node.args.kw_defaults if d is not None)
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+    return found
+
+
+@dataclass
+class Program:
+    """A program that passed the gate, ready to be fed to Monty."""
+
+    name: str
+    filename: str
+    text: str
+    interface: Interface
+    tasks: dict[str, Task]
+    input_specs: dict[str, TypeSpec | None]
+    output_spec: TypeSpec | None
+    limits: Limits
+    executor: Executor | None = None
+    type_check: bool = False
+    async_offsets: frozenset[int] = frozenset()
+    needs_gather: bool = False
+    is_async: bool = False
+    input_validators: dict[str, Validator] = field(default_factory=dict)
+    output_validator: Validator = ANY_OUT
+    external_lookup: dict[str, Any] = field(default_factory=dict)
+    lines: list[str] = field(default_factory=list)
+    line_starts: list[int] = field(default_factory=list)
+    type_checked: bool = False
+
+    def __post_init__(self) -> None:
+        self.input_validators = {
+            name: (ANY_IN if spec is None else compile_validator(spec, "in")) for name, spec in self.input_specs.items()
+        }
+        self.output_validator = ANY_OUT if self.output_spec is None else compile_validator(self.output_spec, "out")
+        self.external_lookup = {name: task.func for name, task in self.tasks.items()}
+        self.external_lookup[MAP_TASK] = map_task
+        self.lines = self.text.splitlines()
+        starts = [0]
+        for line in self.text.encode().splitlines(keepends=True):
+            starts.append(starts[-1] + len(line))
+        self.line_starts = starts
+        self.async_offsets = _async_call_offsets(self.text)
+        self.is_async = bool(self.async_offsets)
+        self.needs_gather = "gather" in self.text
+
+    def line_at(self, offset: int) -> int:
+        """The 1-based line holding UTF-8 byte `offset` of the text."""
+        return bisect_right(self.line_starts, offset)
+
+    def source_line(self, line: int | None) -> str | None:
+        if line is None or not 1 <= line <= len(self.lines):
+            return None
+        return self.lines[line - 1].strip()
+
+    def type_stub(self) -> str:
+        """The interface stub for Monty's type checker (ty): `render_stub`'s
+        output, plus the handle classes and the runtime builtins. In async
+        programs every task call is awaitable, so tasks are declared async."""
+        interface = self.interface
+        if self.is_async:
+            interface = Interface(
+                tasks=tuple(
+                    type(t)(t.name, t.params, t.returns, True) for t in interface.tasks  # TaskSignature, async
+                ),
+                inputs=interface.inputs,
+                output=None,
+            )
+        else:
+            interface = Interface(tasks=interface.tasks, inputs=interface.inputs, output=None)
+        map_prefix = "async def" if self.is_async else "def"
+        header = (
+            "from typing import Any\n"
+            "class File: ...\n"
+            "class Dir: ...\n"
+            "class DataFrame: ...\n"
+            "def gather(*aws: Any) -> Any: ...\n"
+            f"{map_prefix} map_task(task: Any, *iterables: Any, concurrency: int | None = None, "
+            "return_exceptions: bool = False) -> list[Any]: ...\n"
+        )
+        return header + render_stub(interface)
+
+
+def build_program(
+    *,
+    name: str,
+    filename: str,
+    text: str,
+    tasks: Mapping[str, Task],
+    input_specs: Mapping[str, TypeSpec | None],
+    output_spec: TypeSpec | None,
+    limits: Limits,
+    executor: Executor | None,
+    type_check: bool,
+    gate_text: str | None = None,
+) -> Program:
+    """Run the gate on `text` with the exact interface and build the program."""
+    interface = Interface(
+        tasks=tuple(task.signature for task in tasks.values()),
+        inputs=tuple(InputDecl(n, None if s is None else s.render()) for n, s in input_specs.items()),
+        output=None if output_spec is None else output_spec.render(),
+    )
+    run_gate(text if gate_text is None else gate_text, interface, filename=filename)
+    return Program(
+        name=name,
+        filename=filename,
+        text=text,
+        interface=interface,
+        tasks=dict(tasks),
+        input_specs=dict(input_specs),
+        output_spec=output_spec,
+        limits=limits,
+        executor=executor,
+        type_check=type_check,
+    )
