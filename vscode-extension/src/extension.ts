@@ -1,0 +1,330 @@
+// The VS Code side of sandbox-lint: starts `<python> -m lsp`, feeds it settings, and adds
+// the Restart Server and Fix All commands. Decisions live in settings.ts and launch.ts.
+import * as os from 'node:os';
+import * as vscode from 'vscode';
+import {
+  CancellationToken,
+  ConfigurationParams,
+  DidChangeConfigurationNotification,
+  DocumentSelector,
+  LanguageClient,
+  LanguageClientOptions,
+  ResponseError,
+  ServerOptions,
+  State,
+} from 'vscode-languageclient/node';
+
+import { formatCommandLine, Launch, resolveLaunch } from './launch';
+import { activeInterpreter, onDidChangeActiveInterpreter } from './pythonExtension';
+import {
+  ExtensionSettings,
+  launchSettingsChanged,
+  readSettings,
+  ReadResult,
+  SERVER_SECTION,
+  SETTINGS_SECTION,
+  toServerSettings,
+} from './settings';
+
+const CLIENT_ID = 'sandboxLint'; // also the prefix of the `sandboxLint.trace.server` setting
+const CLIENT_NAME = 'Sandbox Lint';
+const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('sandbox-lint');
+
+const DOCUMENT_SELECTOR: DocumentSelector = [
+  { scheme: 'file', language: 'python' },
+  { scheme: 'untitled', language: 'python' },
+];
+
+let controller: ServerController | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const output = vscode.window.createOutputChannel(CLIENT_NAME);
+  const trace = vscode.window.createOutputChannel(`${CLIENT_NAME} Trace`);
+  controller = new ServerController(output, trace);
+  const server = controller;
+  context.subscriptions.push(
+    output,
+    trace,
+    server,
+    vscode.commands.registerCommand('sandboxLint.restart', () => server.restart('restart command')),
+    vscode.commands.registerCommand('sandboxLint.fixAll', () => fixAll(server)),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration(SETTINGS_SECTION)) {
+        void server.onSettingsChanged();
+      }
+    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void server.restart('workspace trusted')),
+  );
+  await server.restart('activation');
+}
+
+export async function deactivate(): Promise<void> {
+  await controller?.stop();
+  controller = undefined;
+}
+
+/** Owns the one language client of the window and (re)starts it, one transition at a time. */
+class ServerController implements vscode.Disposable {
+  private client: LanguageClient | undefined;
+  /** The settings the running server was launched with, to tell when a restart is due. */
+  private launchedWith: ExtensionSettings | undefined;
+  private usedPythonExtension = false;
+  private interpreterListener: vscode.Disposable | undefined;
+  private transitions: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly output: vscode.OutputChannel,
+    private readonly trace: vscode.OutputChannel,
+  ) {}
+
+  get runningClient(): LanguageClient | undefined {
+    return this.client?.state === State.Running ? this.client : undefined;
+  }
+
+  restart(reason: string): Promise<void> {
+    return this.enqueue(async () => {
+      this.log(`Restarting the server (${reason}).`);
+      await this.stopClient();
+      await this.startClient();
+    });
+  }
+
+  stop(): Promise<void> {
+    return this.enqueue(() => this.stopClient());
+  }
+
+  dispose(): void {
+    this.interpreterListener?.dispose();
+    void this.stop();
+  }
+
+  /** Restarts when the launch command changed; the client itself forwards the rest. */
+  async onSettingsChanged(): Promise<void> {
+    const { settings, problems } = this.readSettings();
+    this.logProblems(problems);
+    if (this.launchedWith === undefined || launchSettingsChanged(this.launchedWith, settings)) {
+      await this.restart('interpreter or args changed');
+    }
+  }
+
+  private enqueue(transition: () => Promise<void>): Promise<void> {
+    this.transitions = this.transitions.then(transition).catch((error: unknown) => {
+      this.log(`Unexpected error: ${errorText(error)}`);
+    });
+    return this.transitions;
+  }
+
+  private async startClient(): Promise<void> {
+    const { settings, problems } = this.readSettings();
+    this.logProblems(problems);
+    const launch = await this.resolveLaunch(settings);
+    this.log(`Starting: ${formatCommandLine(launch.command, launch.args)} (interpreter from ${launch.source})`);
+    const serverOptions: ServerOptions = {
+      command: launch.command,
+      args: [...launch.args],
+      options: { env: { ...launch.env }, cwd: launch.cwd },
+    };
+    const client = new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions, this.clientOptions(settings));
+    this.client = client;
+    this.launchedWith = settings;
+    try {
+      await client.start();
+    } catch (error) {
+      this.client = undefined;
+      this.log(`The server did not start: ${errorText(error)}`);
+      void this.showStartFailure(launch);
+    }
+  }
+
+  private async stopClient(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    if (client === undefined) {
+      return;
+    }
+    try {
+      await client.dispose();
+    } catch (error) {
+      this.log(`Stopping the server failed: ${errorText(error)}`);
+    }
+  }
+
+  private clientOptions(settings: ExtensionSettings): LanguageClientOptions {
+    return {
+      documentSelector: DOCUMENT_SELECTOR,
+      outputChannel: this.output,
+      traceOutputChannel: this.trace,
+      initializationOptions: toServerSettings(settings),
+      // Makes the client send workspace/didChangeConfiguration when `sandboxLint.*` changes;
+      // the middleware below shapes the payload like the `sandbox-lint` configuration section.
+      synchronize: { configurationSection: SETTINGS_SECTION },
+      middleware: {
+        workspace: {
+          configuration: (params, token, next) => this.answerConfiguration(params, token, next),
+          didChangeConfiguration: () => this.sendSettings(),
+        },
+      },
+    };
+  }
+
+  /** Answers `workspace/configuration` for section `sandbox-lint` from `sandboxLint.*`. */
+  private async answerConfiguration(
+    params: ConfigurationParams,
+    token: CancellationToken,
+    next: (params: ConfigurationParams, token: CancellationToken) => unknown,
+  ): Promise<unknown[] | ResponseError<void>> {
+    const answers: unknown[] = [];
+    const others: number[] = [];
+    params.items.forEach((item, index) => {
+      if (item.section === SERVER_SECTION) {
+        const scope = item.scopeUri === undefined ? undefined : vscode.Uri.parse(item.scopeUri);
+        answers[index] = toServerSettings(this.readSettings(scope).settings);
+      } else {
+        others.push(index);
+      }
+    });
+    if (others.length > 0) {
+      const rest = await next({ items: others.map((index) => params.items[index]) }, token);
+      if (rest instanceof ResponseError) {
+        return rest as ResponseError<void>;
+      }
+      others.forEach((index, position) => {
+        answers[index] = Array.isArray(rest) ? (rest[position] as unknown) : null;
+      });
+    }
+    return answers;
+  }
+
+  private async sendSettings(): Promise<void> {
+    const client = this.client;
+    if (client === undefined) {
+      return;
+    }
+    const settings = toServerSettings(this.readSettings().settings);
+    await client.sendNotification(DidChangeConfigurationNotification.type, {
+      settings: { [SERVER_SECTION]: settings },
+    });
+  }
+
+  private async resolveLaunch(settings: ExtensionSettings): Promise<Launch> {
+    const folder = firstFileFolder();
+    const trusted = vscode.workspace.isTrusted;
+    let pythonExtensionInterpreter: string | undefined;
+    if (settings.interpreter.length === 0 && trusted) {
+      const lookup = await activeInterpreter(folder?.uri);
+      if (lookup.found) {
+        pythonExtensionInterpreter = lookup.path;
+      } else {
+        this.log(`Not using the Python extension's interpreter: ${lookup.reason}.`);
+      }
+      await this.followPythonExtension();
+    }
+    return resolveLaunch({
+      interpreter: settings.interpreter,
+      args: settings.args,
+      pythonExtensionInterpreter,
+      platform: process.platform,
+      env: process.env,
+      workspaceFolder: folder?.uri.fsPath,
+      home: os.homedir(),
+      trusted,
+    });
+  }
+
+  /** Once the Python extension's interpreter is used, restart when the user picks another. */
+  private async followPythonExtension(): Promise<void> {
+    if (this.usedPythonExtension) {
+      return;
+    }
+    this.usedPythonExtension = true;
+    this.interpreterListener = await onDidChangeActiveInterpreter(() => {
+      if (this.launchedWith?.interpreter.length === 0) {
+        void this.restart('the Python extension selected another interpreter');
+      }
+    });
+  }
+
+  private async showStartFailure(launch: Launch): Promise<void> {
+    const showOutput = 'Show Output';
+    const openSettings = 'Open Settings';
+    const choice = await vscode.window.showErrorMessage(
+      `Sandbox Lint could not start its server with "${launch.command}". ` +
+        'Install sandbox-lint in that Python environment or set "sandboxLint.interpreter".',
+      showOutput,
+      openSettings,
+    );
+    if (choice === showOutput) {
+      this.output.show(true);
+    } else if (choice === openSettings) {
+      await vscode.commands.executeCommand('workbench.action.openSettings', SETTINGS_SECTION);
+    }
+  }
+
+  private readSettings(scope?: vscode.Uri): ReadResult {
+    const config = vscode.workspace.getConfiguration(SETTINGS_SECTION, scope ?? firstFileFolder()?.uri);
+    return readSettings((key) => config.get<unknown>(key));
+  }
+
+  private logProblems(problems: readonly string[]): void {
+    for (const problem of problems) {
+      this.log(`Setting ignored: ${problem}`);
+    }
+  }
+
+  private log(message: string): void {
+    this.output.appendLine(`[${new Date().toLocaleTimeString()}] ${message}`);
+  }
+}
+
+/** Runs the server's `source.fixAll.sandbox-lint` code action on the active editor. */
+async function fixAll(server: ServerController): Promise<void> {
+  const editor = vscode.window.activeTextEditor;
+  if (editor === undefined || vscode.languages.match(DOCUMENT_SELECTOR, editor.document) === 0) {
+    void vscode.window.showInformationMessage('Sandbox Lint: open a Python file to fix it.');
+    return;
+  }
+  if (server.runningClient === undefined) {
+    void vscode.window.showWarningMessage('Sandbox Lint: the server is not running (see the "Sandbox Lint" output).');
+    return;
+  }
+  const document = editor.document;
+  const version = document.version;
+  const wholeDocument = document.validateRange(new vscode.Range(0, 0, document.lineCount, 0));
+  const actions = await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[] | undefined>(
+    'vscode.executeCodeActionProvider',
+    document.uri,
+    wholeDocument,
+    FIX_ALL_KIND.value,
+    1, // resolve the first action, in case the server sends its edit lazily
+  );
+  const action = actions?.find(isFixAllAction);
+  if (action === undefined) {
+    vscode.window.setStatusBarMessage('Sandbox Lint: nothing to fix', 3000);
+    return;
+  }
+  if (document.version !== version) {
+    void vscode.window.showWarningMessage('Sandbox Lint: the file changed while computing fixes; run Fix All again.');
+    return;
+  }
+  if (action.edit !== undefined && !(await vscode.workspace.applyEdit(action.edit))) {
+    void vscode.window.showErrorMessage('Sandbox Lint: the fixes could not be applied.');
+    return;
+  }
+  if (action.command !== undefined) {
+    await vscode.commands.executeCommand(action.command.command, ...((action.command.arguments ?? []) as unknown[]));
+  }
+  vscode.window.setStatusBarMessage('Sandbox Lint: fixes applied', 3000);
+}
+
+function isFixAllAction(action: vscode.CodeAction | vscode.Command): action is vscode.CodeAction {
+  const kind = 'kind' in action ? action.kind?.value : undefined;
+  return kind !== undefined && (kind === FIX_ALL_KIND.value || kind.startsWith(`${FIX_ALL_KIND.value}.`));
+}
+
+function firstFileFolder(): vscode.WorkspaceFolder | undefined {
+  return vscode.workspace.workspaceFolders?.find((folder) => folder.uri.scheme === 'file');
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
