@@ -297,6 +297,9 @@ class Run:
                     snap = snap.resume_not_handled()
                     continue
                 name = snap.function_name
+                if snap.object_id is not None:  # a method call on an opaque handle
+                    snap = snap.resume({"exception": AttributeError(f"handles have no attribute {name!r}")})
+                    continue
                 task = tasks.get(name)
                 if task is None:
                     if name == MAP_TASK:
@@ -317,6 +320,9 @@ class Run:
             elif kind is FutureSnapshot:
                 snap = snap.resume(self._collect(snap.pending_call_ids))
             elif kind is NameLookupSnapshot:
+                if snap.object_id is not None:  # an attribute of an opaque handle
+                    snap = snap.resume()
+                    continue
                 value = self.program.external_lookup.get(snap.variable_name)
                 snap = snap.resume(value=value) if value is not None else snap.resume()
             elif kind is MontyComplete:
