@@ -615,9 +615,10 @@ class Run:
         message = str(inner)
         limits = self.limits
         if exc_type == "MemoryError" and message.startswith("memory limit exceeded"):
+            # the print collector reports its cap with the same words as the heap
+            if message.endswith(f"> {limits.max_output_bytes} bytes") and limits.max_output_bytes != limits.max_memory:
+                return LimitExceeded(f"the program printed more than max_output_bytes={limits.max_output_bytes}", limit="output", value=limits.max_output_bytes)
             return LimitExceeded(f"the sandbox exceeded its memory limit (max_memory={limits.max_memory} bytes): {message}", limit="memory", value=limits.max_memory)
-        if exc_type == "MemoryError" and "output" in message.lower():
-            return LimitExceeded(f"the program printed more than max_output_bytes={limits.max_output_bytes}", limit="output", value=limits.max_output_bytes)
         if exc_type == "TimeoutError" and "time limit exceeded" in message:
             return LimitExceeded(f"the sandbox exceeded its execution time limit (timeout_ms={limits.timeout_ms}): {message}", limit="time", value=limits.timeout_ms)
         if exc_type == "RecursionError" and message.startswith("maximum recursion depth"):
