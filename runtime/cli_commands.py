@@ -37,6 +37,10 @@ def load_environment(spec: str) -> TaskEnvironment:
             if not path.is_file():
                 raise UsageError(f"no such file: {module_name}")
             sys.path.insert(0, str(path.resolve().parent))
+            loaded = sys.modules.get(path.stem)
+            loaded_file = getattr(loaded, "__file__", None)
+            if loaded is not None and loaded_file and Path(loaded_file).resolve() == path.resolve():
+                return _env_attr(loaded, module_name, attr)
             module_spec = importlib.util.spec_from_file_location(path.stem, path)
             if module_spec is None or module_spec.loader is None:
                 raise UsageError(f"cannot import {module_name}")
@@ -53,6 +57,10 @@ def load_environment(spec: str) -> TaskEnvironment:
         raise UsageError(f"importing {module_name}: {exc}") from None
     except Exception as exc:
         raise UsageError(f"cannot import {module_name}: {type(exc).__name__}: {exc}") from None
+    return _env_attr(module, module_name, attr)
+
+
+def _env_attr(module: Any, module_name: str, attr: str) -> TaskEnvironment:
     env = getattr(module, attr, None)
     if not isinstance(env, TaskEnvironment):
         raise UsageError(f"{module_name}:{attr} is not a TaskEnvironment (got {type(env).__name__})")

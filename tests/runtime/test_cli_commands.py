@@ -1,0 +1,92 @@
+"""`sandbox-lint run` / `sandbox-lint stubs` implementations (wired into the CLI by sandbox_lint/cli.py)."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+
+import pytest
+
+from runtime.cli_commands import run_command, stubs_command
+from sandbox_lint.interface import parse_stub
+
+HERE = os.path.dirname(__file__)
+ENV = "sample_tasks:env"
+
+
+def _run(*args, **kwargs):
+    out, err = io.StringIO(), io.StringIO()
+    code = run_command(*args, stdout=out, stderr=err, **kwargs)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_run_prints_json_result_and_a_trace(tmp_path):
+    script = tmp_path / "job.py"
+    script.write_text("print('go')\nt = add(x, 2)\nmap_task(square, [t, x])\n")
+    code, out, err = _run(str(script), ENV, ["x=3"])
+    assert code == 0
+    assert json.loads(out) == [25, 9]
+    assert "go" in err
+    assert f"[1] {script}:2 add(3, 2) ok" in err
+    assert f"[2] {script}:3 square(5) ok" in err and "key=2:square:" in err
+
+
+def test_run_json_inputs_and_string_fallback(tmp_path):
+    script = tmp_path / "job.py"
+    script.write_text("[len(xs), name]")
+    code, out, _ = _run(str(script), None, ["xs=[1, 2, 3]", "name=alice"])
+    assert code == 0 and json.loads(out) == [3, "alice"]
+
+
+def test_run_rejected_program_exits_1_with_llm_diagnostics(tmp_path):
+    pytest.importorskip("sandbox_lint.checker")
+    script = tmp_path / "bad.py"
+    script.write_text("import os\nx = 1\n")
+    code, out, err = _run(str(script), ENV, [])
+    assert code == 1 and out == ""
+    assert "SBX101" in err
+
+
+def test_run_failure_exits_1(tmp_path):
+    script = tmp_path / "job.py"
+    script.write_text("print('partial')\nfail(2)\n")
+    code, out, err = _run(str(script), ENV, [])
+    assert code == 1 and out == ""
+    assert "partial" in err and "TaskError" in err and "bad value 2" in err and f"{script}:2" in err
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("missing.py", None, []), "no such file"),
+        (("{script}", "no_colon", []), "expected MODULE:ENV"),
+        (("{script}", "no_such_module_xyz:env", []), "cannot import"),
+        (("{script}", "sample_tasks:tracker", []), "is not a TaskEnvironment"),
+        (("{script}", None, ["=3"]), "NAME=VALUE"),
+    ],
+)
+def test_run_usage_errors_exit_2(tmp_path, args, message):
+    script = tmp_path / "job.py"
+    script.write_text("1\n")
+    args = tuple(a.format(script=script) if isinstance(a, str) else a for a in args)
+    code, out, err = _run(*args)
+    assert code == 2 and out == "" and message in err
+
+
+def test_stubs_prints_the_interface_stub():
+    out, err = io.StringIO(), io.StringIO()
+    assert stubs_command(ENV, stdout=out, stderr=err) == 0
+    text = out.getvalue()
+    assert "def add(x: int, y: int) -> int: ..." in text
+    assert "async def await_wait(x: int, seconds: float) -> int: ..." in text
+    assert "def describe(items: list[int], label: str | None = ...) -> dict[str, int]: ..." in text
+    interface = parse_stub(text)  # the same format the checker reads
+    assert "read_file" in interface.task_names
+
+
+def test_stubs_from_a_file_path():
+    out, err = io.StringIO(), io.StringIO()
+    assert stubs_command(os.path.join(HERE, "sample_tasks.py") + ":env", stdout=out, stderr=err) == 0
+    assert "def fib(n: int) -> int: ..." in out.getvalue()
+    assert stubs_command("nope:env", stdout=out, stderr=err) == 2
