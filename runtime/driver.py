@@ -25,7 +25,8 @@ import uuid
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future
 from concurrent.futures import wait as wait_futures
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime, timezone
 from typing import Any
 
@@ -44,7 +45,7 @@ from pydantic_monty import (
 )
 
 from . import events as ev
-from .boundary import validate
+from .boundary import _Mismatch, validate
 from .errors import (
     BoundaryTypeError,
     LimitExceeded,
@@ -93,9 +94,17 @@ class RunResult:
     value: Any
     output: str
     streams: tuple[tuple[str, str], ...]
-    calls: tuple[CallRecord, ...]
     run_id: str
     duration_s: float
+    raw_calls: tuple[Any, ...] = field(default=(), repr=False, compare=False)
+
+    @cached_property
+    def calls(self) -> tuple[CallRecord, ...]:
+        """The task calls in the order the sandbox made them (built on first access)."""
+        return tuple(
+            CallRecord(c.seq, c.key, c.task.name, c.args, c.kwargs, c.line, c.finished - c.started, c.error is None)
+            for c in self.raw_calls
+        )
 
 
 def _canon(value: Any) -> Any:
@@ -116,28 +125,49 @@ def _canon(value: Any) -> Any:
     return {"r": repr(value)}
 
 
+_KEY_SCALARS = (int, str, bool, type(None))
+
+
 def call_key(seq: int, task: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
-    payload = json.dumps([_canon(list(args)), _canon(kwargs)], sort_keys=True, separators=(",", ":"))
+    """`"{seq}:{task}:{digest}"`; the digest covers the arguments' canonical form."""
+    if not kwargs and all(type(a) in _KEY_SCALARS for a in args):
+        payload = "s" + repr(args)  # repr of int/str/bool/None tuples is canonical
+    else:
+        payload = "j" + json.dumps([_canon(list(args)), _canon(kwargs)], sort_keys=True, separators=(",", ":"))
     digest = hashlib.blake2b(payload.encode(), digest_size=8).hexdigest()
     return f"{seq}:{task}:{digest}"
 
 
 class _Call:
-    __slots__ = ("seq", "task", "args", "kwargs", "line", "key", "started", "finished", "future", "result", "error", "group")
+    """One task call. Its line and call key are computed on first use: a run
+    without hooks pays for neither unless an error or the trace asks."""
 
-    def __init__(self, seq: int, task: Task, args: tuple[Any, ...], kwargs: dict[str, Any], line: int | None) -> None:
+    __slots__ = ("seq", "task", "args", "kwargs", "program", "offset", "_key", "started", "finished", "future", "result", "error", "group")
+
+    def __init__(self, seq: int, task: Task, args: tuple[Any, ...], kwargs: dict[str, Any], program: Program, offset: int | None) -> None:
         self.seq = seq
         self.task = task
         self.args = args
         self.kwargs = kwargs
-        self.line = line
-        self.key = call_key(seq, task.name, args, kwargs)
+        self.program = program
+        self.offset = offset
+        self._key: str | None = None
         self.started = 0.0
         self.finished = 0.0
         self.future: Future[Any] | None = None
         self.result: Any = None
         self.error: BaseException | None = None
         self.group: _Group | None = None
+
+    @property
+    def key(self) -> str:
+        if self._key is None:
+            self._key = call_key(self.seq, self.task.name, self.args, self.kwargs)
+        return self._key
+
+    @property
+    def line(self) -> int | None:
+        return None if self.offset is None else self.program.line_at(self.offset)
 
     @property
     def done(self) -> bool:
@@ -219,7 +249,7 @@ class Run:
             value=value,
             output=self.output(),
             streams=tuple(self.collector.output),
-            calls=tuple(self._record(call) for call in self.calls),
+            raw_calls=tuple(self.calls),
             run_id=self.run_id,
             duration_s=time.perf_counter() - self.started,
         )
@@ -333,10 +363,12 @@ class Run:
     # -------------------------------------------------------------- task calls
 
     def _line_of(self, position: Any) -> int | None:
-        end = position.end
-        if end == 0:
-            return None
-        return self.program.line_at(position.start)
+        offset = self._offset_of(position)
+        return None if offset is None else self.program.line_at(offset)
+
+    @staticmethod
+    def _offset_of(position: Any) -> int | None:
+        return None if position.end == 0 else int(position.start)
 
     def _new_call(self, task: Task, args: tuple[Any, ...], kwargs: dict[str, Any], position: Any) -> _Call | None:
         if len(self.calls) >= self.limits.max_task_calls:
@@ -350,7 +382,7 @@ class Run:
         except TypeError as exc:  # wrong arity reaches the sandbox as Python would raise it
             self._arg_error = exc
             return None
-        call = _Call(len(self.calls) + 1, task, args, kwargs, self._line_of(position))
+        call = _Call(len(self.calls) + 1, task, args, kwargs, self.program, self._offset_of(position))
         self.calls.append(call)
         if self.hooks:
             self._flush_output()
@@ -360,10 +392,11 @@ class Run:
     def _check_args(self, task: Task, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[tuple[Any, ...], dict[str, Any]]:
         positional = task.positional
         if positional is not None and not kwargs and len(args) == len(positional):
-            checked = []
-            for (name, validator), value in zip(positional, args):
-                checked.append(self._validate_arg(task, name, validator, value))
-            return tuple(checked), {}
+            try:  # hot path: no path strings unless a value is wrong
+                return tuple([check(value) for (_, check), value in zip(positional, args)]), {}
+            except _Mismatch:
+                for (name, validator), value in zip(positional, args):
+                    self._validate_arg(task, name, validator, value)
         bound = task.py_signature.bind(*args, **kwargs)  # TypeError on bad arity
         for name, value in list(bound.arguments.items()):
             param = task.py_signature.parameters[name]
@@ -394,7 +427,7 @@ class Run:
                 call.error = exc
             call.finished = time.perf_counter()
             self._settle(call)
-            if time.perf_counter() > self.deadline:
+            if call.finished > self.deadline:
                 self._raise_run_timeout()
             return call.result
         self._schedule(call)
@@ -406,9 +439,12 @@ class Run:
         """Validate a finished call's result (or turn its error into the run's)."""
         if call.error is None:
             try:
-                call.result = validate(call.result, call.task.result_validator, f"{call.task.name}.return")
-            except BoundaryTypeError as exc:
-                call.error = exc
+                call.result = call.task.result_validator(call.result)
+            except _Mismatch:
+                try:
+                    validate(call.result, call.task.result_validator, f"{call.task.name}.return")
+                except BoundaryTypeError as exc:
+                    call.error = exc
         if self.hooks:
             ev.emit(self.hooks, ev.TaskCallFinished(
                 self.run_id, call.key, call.seq, call.task.name, call.finished - call.started,
@@ -602,10 +638,6 @@ class Run:
             self.run_id, self.program.name, ok, time.perf_counter() - self.started, len(self.calls),
             None if error is None else f"{type(error).__name__}: {error.message}",
         ))
-
-    def _record(self, call: _Call) -> CallRecord:
-        return CallRecord(call.seq, call.key, call.task.name, call.args, call.kwargs, call.line,
-                          call.finished - call.started, call.error is None)
 
     # ------------------------------------------------------------------ errors
 

@@ -9,7 +9,9 @@ discarded by leaving its checkout (the next checkout starts clean).
 from __future__ import annotations
 
 import atexit
+import importlib.util
 import os
+import sys
 import threading
 from typing import Any
 
@@ -23,6 +25,15 @@ def max_workers() -> int:
     return max(2, min(8, os.cpu_count() or 2))
 
 
+def _cache_missing_opentelemetry() -> None:
+    """pydantic_monty tries `import opentelemetry` on every feed for trace
+    context; when it is not installed, each failed import walks sys.path
+    (~100 µs). Record the absence once, as Python's import system allows, so
+    the failure is immediate. Nothing changes when opentelemetry is installed."""
+    if "opentelemetry" not in sys.modules and importlib.util.find_spec("opentelemetry") is None:
+        sys.modules["opentelemetry"] = None  # type: ignore[assignment]
+
+
 def get_pool() -> Monty:
     """The shared pool, started on first use."""
     global _pool
@@ -31,6 +42,7 @@ def get_pool() -> Monty:
         return pool
     with _lock:
         if _pool is None:
+            _cache_missing_opentelemetry()
             # feed_duration_limit_grace is the host-side backstop for a runaway
             # turn: the parent kills a worker that overruns its feed limit.
             created = Monty(min_processes=1, max_processes=max_workers(), feed_duration_limit_grace=2.0)

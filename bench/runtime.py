@@ -1,0 +1,182 @@
+"""Runtime benchmarks: ratios against baselines measured in the same run.
+
+    python bench/runtime.py [--quick]
+
+1. per-task-call overhead: a program making N task calls, run by the runtime
+   vs. the same program answered by hand on a raw Monty session
+   (target ratio <= 1.5);
+2. a repeated one-call `await orchestrate_local(...)`: median µs
+   (target <= 300 µs), next to the raw Monty floor for the same work;
+3. 64 tasks sleeping 50 ms under `gather` with concurrency 16, as a ratio
+   to the ideal 4 waves x 50 ms = 200 ms (target <= 1.2);
+4. Flyte's `orchestrate_local` on the same programs, if `flyte` imports
+   (set FLYTE_PYTHON to a venv's python that has `flyte[sandbox]`).
+
+Benchmarks print; they never assert.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+from pydantic_monty import CollectStreams, FunctionSnapshot, MontyComplete
+
+import runtime
+from runtime import sandbox
+from runtime.driver import OS_POLICY
+from runtime.limits import DEFAULT_LIMITS
+from runtime.pool import get_pool
+
+QUICK = "--quick" in sys.argv
+env = runtime.TaskEnvironment(name="bench")
+
+
+@env.task
+def add(x: int, y: int) -> int:
+    return x + y
+
+
+@env.task
+def nap(i: int) -> int:
+    time.sleep(0.05)
+    return i
+
+
+@env.task
+async def anap(i: int) -> int:
+    await asyncio.sleep(0.05)
+    return i
+
+
+def by_hand(source: str, inputs: dict, n_runs: int) -> list[float]:
+    """Raw Monty: checkout, feed_start, answer each FunctionSnapshot with add(*args)."""
+    pool = get_pool()
+    limits = DEFAULT_LIMITS.with_options(max_task_calls=100_000).monty_limits()
+    times = []
+    for _ in range(n_runs):
+        start = time.perf_counter()
+        with pool.checkout(limits=limits, os_policy=OS_POLICY) as session:  # type: ignore[arg-type]
+            snap = session.feed_start(source, inputs=inputs, external_lookup={"add": add.func}, print_callback=CollectStreams())
+            while not isinstance(snap, MontyComplete):
+                assert isinstance(snap, FunctionSnapshot)
+                snap = snap.resume({"return_value": add.func(*snap.args)})
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def through_runtime(source: str, inputs: dict, n_runs: int) -> list[float]:
+    times = []
+    for _ in range(n_runs):
+        start = time.perf_counter()
+        sandbox.orchestrate_local_sync(source, inputs=inputs, tasks=[add], max_task_calls=100_000)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def per_call_overhead() -> None:
+    n_calls = 2000 if QUICK else 5000
+    runs = 3 if QUICK else 7
+    source = f"t = 0\nfor i in range({n_calls}):\n    t = add(t, i)\nt"
+    through_runtime(source, {}, 1)
+    by_hand(source, {}, 1)
+    hand = statistics.median(by_hand(source, {}, runs)) / n_calls
+    ours = statistics.median(through_runtime(source, {}, runs)) / n_calls
+    print(f"1. per task call: runtime {ours * 1e6:.1f} µs vs by hand {hand * 1e6:.1f} µs  ratio {ours / hand:.2f} (target <= 1.5)")
+
+
+def one_call() -> None:
+    reps = 200 if QUICK else 1000
+    source = "add(x, y) * 2"
+    inputs = {"x": 1, "y": 2}
+
+    async def loop() -> list[float]:
+        times = []
+        for _ in range(reps):
+            start = time.perf_counter()
+            value = await sandbox.orchestrate_local(source, inputs=inputs, tasks=[add])
+            times.append(time.perf_counter() - start)
+            assert value == 6
+        return times
+
+    asyncio.run(loop())  # warm: gate verdict cached, workers up
+    async_median = statistics.median(asyncio.run(loop()))
+    sync_times = through_runtime(source, inputs, reps)
+    hand_times = by_hand(source, inputs, reps)
+    print(
+        f"2. one-call orchestrate_local: median {async_median * 1e6:.0f} µs async, "
+        f"{statistics.median(sync_times) * 1e6:.0f} µs sync, raw Monty floor {statistics.median(hand_times) * 1e6:.0f} µs "
+        f"(target <= 300 µs)"
+    )
+    return async_median
+
+
+def fan_out() -> None:
+    results = []
+    for task, label in ((nap, "thread tasks"), (anap, "async tasks")):
+        source = f"await gather(*[{task.name}(i) for i in range(64)])"
+        sandbox.orchestrate_local_sync(source, tasks=[task], concurrency=16)
+        walls = []
+        for _ in range(2 if QUICK else 5):
+            start = time.perf_counter()
+            out = sandbox.orchestrate_local_sync(source, tasks=[task], concurrency=16)
+            walls.append(time.perf_counter() - start)
+            assert out == list(range(64))
+        wall = statistics.median(walls)
+        results.append(f"{label} {wall * 1000:.0f} ms ratio {wall / 0.2:.2f}")
+    print("3. 64 x 50 ms under gather, concurrency 16 (ideal 200 ms): " + "; ".join(results) + " (target <= 1.2)")
+
+
+FLYTE_SCRIPT = r"""
+import asyncio, json, statistics, time
+import flyte, flyte.sandbox
+env = flyte.TaskEnvironment(name="bench")
+@env.task
+def add(x: int, y: int) -> int:
+    return x + y
+async def main():
+    await flyte.sandbox.orchestrate_local("add(x, y) * 2", inputs={"x": 1, "y": 2}, tasks=[add])
+    times = []
+    for _ in range(REPS):
+        start = time.perf_counter()
+        await flyte.sandbox.orchestrate_local("add(x, y) * 2", inputs={"x": 1, "y": 2}, tasks=[add])
+        times.append(time.perf_counter() - start)
+    loop = "t = 0\nfor i in range(N):\n    t = add(t, i)\nt"
+    start = time.perf_counter()
+    await flyte.sandbox.orchestrate_local(loop, inputs={"unused": 0}, tasks=[add])
+    per_call = (time.perf_counter() - start) / N
+    print(json.dumps({"one_call": statistics.median(times), "per_call": per_call}))
+asyncio.run(main())
+"""
+
+
+def flyte_side_by_side(ours_one_call: float) -> None:
+    python = os.environ.get("FLYTE_PYTHON") or sys.executable
+    script = FLYTE_SCRIPT.replace("REPS", "100" if QUICK else "300").replace("N", "2000")
+    try:
+        done = subprocess.run([python, "-c", script], capture_output=True, text=True, timeout=600)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        print(f"4. flyte: not run ({exc})")
+        return
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["?"])[-1]
+        print(f"4. flyte: not available with {python} ({last})")
+        return
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    print(
+        f"4. flyte orchestrate_local: one call {figures['one_call'] * 1e6:.0f} µs "
+        f"(ours {ours_one_call * 1e6:.0f} µs, ratio {figures['one_call'] / ours_one_call:.2f}); "
+        f"per task call {figures['per_call'] * 1e6:.1f} µs"
+    )
+
+
+if __name__ == "__main__":
+    per_call_overhead()
+    ours = one_call()
+    fan_out()
+    flyte_side_by_side(ours)

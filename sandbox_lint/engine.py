@@ -1,0 +1,315 @@
+"""One iterative walk over a libcst tree that dispatches nodes to rules.
+
+The walk never recurses (deep trees cannot overflow it), tracks ancestors and
+scopes, records which names are bound where, and enforces the allow-list: a
+node type that no rule owns and that is not on the allow-list is reported as
+SBX199. Positions are computed only when something is reported.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Iterator
+
+import libcst as cst
+
+from .interface import Interface
+from .rules.base import Replacement, Rule
+from .settings import Settings
+
+# Constructs of the sandbox language. Rules may still inspect them.
+ALLOWED: frozenset[type[cst.CSTNode]] = frozenset(
+    {
+        cst.Module, cst.SimpleStatementLine, cst.SimpleStatementSuite, cst.IndentedBlock,
+        cst.Expr, cst.Assign, cst.AssignTarget, cst.AnnAssign, cst.Name,
+        cst.If, cst.Else, cst.For, cst.While, cst.Break, cst.Continue, cst.Pass,
+        cst.FunctionDef, cst.Parameters, cst.Param, cst.ParamStar, cst.ParamSlash,
+        cst.Return, cst.Raise, cst.Await, cst.Call, cst.Arg,
+        cst.Integer, cst.Float, cst.SimpleString, cst.ConcatenatedString,
+        cst.FormattedString, cst.FormattedStringExpression, cst.FormattedStringText,
+        cst.List, cst.Tuple, cst.Dict, cst.DictElement, cst.StarredDictElement,
+        cst.Element, cst.StarredElement, cst.ListComp, cst.DictComp, cst.GeneratorExp,
+        cst.CompFor, cst.CompIf, cst.Lambda, cst.Subscript, cst.SubscriptElement,
+        cst.Index, cst.Slice, cst.Attribute, cst.BinaryOperation, cst.UnaryOperation,
+        cst.BooleanOperation, cst.Comparison, cst.ComparisonTarget, cst.IfExp,
+        cst.From,  # `raise X from Y`
+    }
+)
+
+# Pieces that are not constructs on their own: whitespace, punctuation,
+# operators, and the inner parts of constructs a rule rejects as a whole.
+NEUTRAL: frozenset[type[cst.CSTNode]] = frozenset(
+    {
+        cst.SimpleWhitespace, cst.ParenthesizedWhitespace, cst.TrailingWhitespace,
+        cst.EmptyLine, cst.Newline, cst.Comment, cst.LeftParen, cst.RightParen,
+        cst.LeftSquareBracket, cst.RightSquareBracket, cst.LeftCurlyBrace,
+        cst.RightCurlyBrace, cst.Comma, cst.Colon, cst.Dot, cst.AssignEqual,
+        cst.Semicolon, cst.Asynchronous,
+        cst.Add, cst.Subtract, cst.Multiply, cst.Divide, cst.FloorDivide, cst.Modulo,
+        cst.Power, cst.LeftShift, cst.RightShift, cst.BitOr, cst.BitAnd, cst.BitXor,
+        cst.MatrixMultiply, cst.Not, cst.Minus, cst.Plus, cst.BitInvert, cst.And, cst.Or,
+        cst.Equal, cst.NotEqual, cst.LessThan, cst.LessThanEqual, cst.GreaterThan,
+        cst.GreaterThanEqual, cst.In, cst.NotIn, cst.Is, cst.IsNot,
+        cst.AddAssign, cst.SubtractAssign, cst.MultiplyAssign, cst.DivideAssign,
+        cst.FloorDivideAssign, cst.ModuloAssign, cst.PowerAssign, cst.LeftShiftAssign,
+        cst.RightShiftAssign, cst.BitOrAssign, cst.BitAndAssign, cst.BitXorAssign,
+        cst.MatrixMultiplyAssign,
+        cst.ImportAlias, cst.ImportStar, cst.AsName, cst.WithItem, cst.ExceptHandler,
+        cst.ExceptStarHandler, cst.Finally, cst.NameItem, cst.MatchCase, cst.MatchAs,
+        cst.MatchClass, cst.MatchKeywordElement, cst.MatchList, cst.MatchMapping,
+        cst.MatchMappingElement, cst.MatchOr, cst.MatchOrElement, cst.MatchSequenceElement,
+        cst.MatchSingleton, cst.MatchStar, cst.MatchTuple, cst.MatchValue,
+    }
+)
+
+SCOPES = (cst.FunctionDef, cst.Lambda, cst.ListComp, cst.DictComp, cst.GeneratorExp, cst.SetComp)
+
+ROLE_BIND = 1
+ROLE_ATTR = 2  # `x.attr`: the attribute name
+ROLE_KEYWORD = 3  # `f(key=...)`: the keyword
+ROLE_DECLARE = 4  # names in `global`/`nonlocal`, import aliases: neither load nor new local
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(node_type: type) -> tuple[str, ...]:
+    names = _FIELDS.get(node_type)
+    if names is None:
+        names = tuple(f.name for f in dataclasses.fields(node_type))
+        _FIELDS[node_type] = names
+    return names
+
+
+def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """Direct children in source order, without libcst's visitor machinery."""
+    for name in _field_names(type(node)):
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            yield value
+        elif type(value) in (list, tuple):
+            for item in value:
+                if isinstance(item, cst.CSTNode):
+                    yield item
+
+
+@dataclass
+class Finding:
+    rule: Rule
+    node: cst.CSTNode
+    message: str
+    fix: Replacement | None = None
+
+
+@dataclass
+class Load:
+    """A name read, with the chain of scopes it can resolve in (innermost first)."""
+
+    node: cst.Name
+    scopes: tuple[cst.CSTNode | None, ...]
+
+
+class DepthExceeded(Exception):
+    def __init__(self, node: cst.CSTNode, statement: cst.CSTNode | None) -> None:
+        super().__init__()
+        self.node = node
+        self.statement = statement
+
+
+@dataclass
+class Context:
+    """Per-check state the rules read and report into."""
+
+    interface: Interface | None
+    settings: Settings
+    mode: str = "script"  # "script" or "host"
+    host_globals: frozenset[str] = frozenset()
+    findings: list[Finding] = field(default_factory=list)
+    ancestors: list[cst.CSTNode] = field(default_factory=list)
+    scope_chain: list[cst.CSTNode | None] = field(default_factory=list)
+    roles: dict[int, int] = field(default_factory=dict)
+    bindings: dict[int, set[str]] = field(default_factory=dict)  # id(scope or 0) -> names
+    loads: list[Load] = field(default_factory=list)
+    signature_annotations: set[int] = field(default_factory=set)  # SBX302 instead of SBX301
+    async_module: bool = False
+
+    def report(self, rule: Rule, node: cst.CSTNode, message: str, fix: Replacement | None = None) -> None:
+        self.findings.append(Finding(rule, node, message, fix))
+
+    @property
+    def parent(self) -> cst.CSTNode | None:
+        return self.ancestors[-1] if self.ancestors else None
+
+    def enclosing_function(self) -> cst.FunctionDef | None:
+        for node in reversed(self.ancestors):
+            if isinstance(node, cst.FunctionDef):
+                return node
+        return None
+
+    def inside(self, *types: type[cst.CSTNode]) -> bool:
+        return any(isinstance(node, types) for node in self.ancestors)
+
+    def in_async_code(self) -> bool:
+        """Inside an `async def`, or at module level of a script that awaits at top level."""
+        for node in reversed(self.ancestors):
+            if isinstance(node, cst.FunctionDef):
+                return node.asynchronous is not None
+            if isinstance(node, cst.Lambda):
+                return False
+        return self.async_module
+
+    def bind(self, name: cst.Name, scope: cst.CSTNode | None) -> None:
+        self.roles[id(name)] = ROLE_BIND
+        self.bindings.setdefault(id(scope) if scope is not None else 0, set()).add(name.value)
+
+    def bind_target(self, target: cst.CSTNode, scope: cst.CSTNode | None) -> None:
+        """Mark every name bound by an assignment target (tuples, lists, starred)."""
+        stack = [target]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, cst.Name):
+                self.bind(node, scope)
+            elif isinstance(node, (cst.Tuple, cst.List)):
+                stack.extend(element.value for element in node.elements)
+            elif isinstance(node, cst.StarredElement):
+                stack.append(node.value)
+
+    def is_local(self, name: str) -> bool:
+        """Bound in the current scope chain (any binding anywhere in the scope counts)."""
+        for scope in reversed(self.scope_chain):
+            if name in self.bindings.get(id(scope) if scope is not None else 0, ()):
+                return True
+        return False
+
+    def is_task_call(self, node: cst.Call) -> str | None:
+        """The task name when `node` calls a task by name (pre-bindings only when known)."""
+        if self.interface is None or not isinstance(node.func, cst.Name):
+            return None
+        name = node.func.value
+        if name in self.interface.task_names:
+            return name
+        return None
+
+
+class Dispatch:
+    """Which rules see which node types, built once per set of enabled rules."""
+
+    def __init__(self, rules: list[Rule]) -> None:
+        self.handlers: dict[type[cst.CSTNode], list[Rule]] = {}
+        self.owned: set[type[cst.CSTNode]] = set()
+        for rule in rules:
+            for node_type in rule.owns:
+                self.owned.add(node_type)
+                self.handlers.setdefault(node_type, []).append(rule)
+            for node_type in rule.inspects:
+                self.handlers.setdefault(node_type, []).append(rule)
+        self.known = ALLOWED | NEUTRAL | self.owned
+
+
+def _mark_roles(node: cst.CSTNode, ctx: Context, scope: cst.CSTNode | None) -> None:
+    """Record what the names directly under `node` mean before they are visited."""
+    if isinstance(node, cst.Attribute):
+        ctx.roles[id(node.attr)] = ROLE_ATTR
+    elif isinstance(node, cst.Arg):
+        if node.keyword is not None:
+            ctx.roles[id(node.keyword)] = ROLE_KEYWORD
+    elif isinstance(node, cst.AssignTarget):
+        ctx.bind_target(node.target, scope)
+    elif isinstance(node, (cst.For, cst.CompFor)):
+        ctx.bind_target(node.target, scope if isinstance(node, cst.For) else ctx.scope_chain[-1])
+    elif isinstance(node, (cst.AnnAssign, cst.AugAssign)):
+        ctx.bind_target(node.target, scope)
+    elif isinstance(node, cst.FunctionDef):
+        ctx.bind(node.name, scope)
+    elif isinstance(node, cst.Param):
+        ctx.bind(node.name, scope)
+    elif isinstance(node, cst.NamedExpr):
+        ctx.bind_target(node.target, scope)
+    elif isinstance(node, cst.ClassDef):
+        ctx.bind(node.name, scope)
+    elif isinstance(node, (cst.Import, cst.ImportFrom)):
+        if not isinstance(node.names, cst.ImportStar):
+            for alias in node.names:
+                bound = alias.asname.name if alias.asname is not None else alias.name
+                if isinstance(bound, cst.Name):
+                    ctx.bind(bound, scope)
+                elif isinstance(bound, cst.Attribute):
+                    leftmost: cst.BaseExpression = bound
+                    while isinstance(leftmost, cst.Attribute):
+                        ctx.roles[id(leftmost.attr)] = ROLE_DECLARE
+                        leftmost = leftmost.value
+                    if isinstance(leftmost, cst.Name):
+                        ctx.bind(leftmost, scope)
+        if isinstance(node, cst.ImportFrom) and node.module is not None:
+            module: cst.BaseExpression = node.module
+            while isinstance(module, cst.Attribute):
+                ctx.roles[id(module.attr)] = ROLE_DECLARE
+                module = module.value
+            ctx.roles[id(module)] = ROLE_DECLARE
+    elif isinstance(node, (cst.Global, cst.Nonlocal)):
+        for item in node.names:
+            ctx.roles[id(item.name)] = ROLE_DECLARE
+            ctx.bind(item.name, scope)
+    elif isinstance(node, cst.ExceptHandler | cst.ExceptStarHandler):
+        if node.name is not None and isinstance(node.name.name, cst.Name):
+            ctx.bind(node.name.name, scope)
+    elif isinstance(node, cst.WithItem):
+        if node.asname is not None:
+            ctx.bind_target(node.asname.name, scope)
+    elif isinstance(node, cst.MatchAs):
+        if node.name is not None:
+            ctx.bind(node.name, scope)
+
+
+def walk(
+    root: cst.CSTNode,
+    ctx: Context,
+    dispatch: Dispatch,
+    unsupported: Rule,
+    *,
+    skip: frozenset[int] = frozenset(),
+) -> None:
+    """Visit every node under `root` once, pre-order, without recursion.
+
+    `skip` holds ids of subtrees not to enter (a host orchestrator's own
+    decorators). Annotations are handed to rules but not entered: types are
+    judged as a whole by the type rules, not as expressions.
+    """
+    max_depth = ctx.settings.max_depth
+    handlers = dispatch.handlers
+    known = dispatch.known
+    ancestors = ctx.ancestors
+    scope_chain = ctx.scope_chain
+    scope_depths: list[int] = []  # depth at which each entry of scope_chain was opened
+    if not scope_chain:
+        scope_chain.append(None)
+        scope_depths.append(-1)
+    stack: list[tuple[cst.CSTNode, int]] = [(root, 0)]
+    statement_at_top: cst.CSTNode | None = None
+    while stack:
+        node, depth = stack.pop()
+        del ancestors[depth:]
+        while scope_depths and scope_depths[-1] >= depth:
+            scope_depths.pop()
+            scope_chain.pop()
+        if depth == 1:
+            statement_at_top = node
+        if depth > max_depth:
+            raise DepthExceeded(node, statement_at_top)
+        node_type = type(node)
+        _mark_roles(node, ctx, scope_chain[-1])
+        rules = handlers.get(node_type)
+        if rules is not None:
+            for rule in rules:
+                rule.visit(node, ctx)
+        elif node_type not in known:
+            unsupported.visit(node, ctx)
+        if node_type is cst.Annotation:
+            continue
+        ancestors.append(node)
+        if isinstance(node, SCOPES):
+            scope_chain.append(node)
+            scope_depths.append(depth)
+        kids = [child for child in children(node) if id(child) not in skip] if skip else list(children(node))
+        for child in reversed(kids):
+            stack.append((child, depth + 1))

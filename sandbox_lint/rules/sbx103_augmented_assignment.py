@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from .base import Invalid, Replacement, Rule, code_of
+
+if TYPE_CHECKING:
+    from ..engine import Context
+
+_OPERATORS = {
+    cst.AddAssign: "+", cst.SubtractAssign: "-", cst.MultiplyAssign: "*", cst.DivideAssign: "/",
+    cst.FloorDivideAssign: "//", cst.ModuloAssign: "%", cst.PowerAssign: "**",
+    cst.LeftShiftAssign: "<<", cst.RightShiftAssign: ">>", cst.BitOrAssign: "|",
+    cst.BitAndAssign: "&", cst.BitXorAssign: "^", cst.MatrixMultiplyAssign: "@",
+}
+
+# Values that need no parentheses on the right of any binary operator.
+_ATOMS = (
+    cst.Name, cst.Integer, cst.Float, cst.SimpleString, cst.ConcatenatedString, cst.FormattedString,
+    cst.Call, cst.Attribute, cst.Subscript, cst.List, cst.Tuple, cst.Dict, cst.ListComp, cst.DictComp,
+)
+
+
+def operand(value: cst.BaseExpression) -> str:
+    """The value's source, parenthesized unless it is an atom or already parenthesized."""
+    text = code_of(value)
+    if isinstance(value, _ATOMS) or value.lpar:
+        return text
+    return f"({text})"
+
+
+class AugmentedAssignment(Rule):
+    """
+    ## What it does
+    Rejects augmented assignment: `x += 1`, `x -= y`, `s |= t` and every other
+    `op=` form.
+
+    ## Why is this bad?
+    Augmented assignment mutates in place when the target supports it (`+=` on
+    a list extends that same list), so its meaning depends on the value's type.
+    The sandbox language keeps one way to update a name: plain rebinding.
+
+    ## Example
+    ```python
+    total += item
+    ```
+
+    ## Use instead
+    ```python
+    total = total + item
+    ```
+
+    ## Fix safety
+    Safe when the target is a plain name: `x op= v` becomes `x = x op (v)`,
+    with parentheses added where precedence needs them. For lists this changes
+    in-place extension into building a new list, which is what sandbox code
+    wants. Subscript and attribute targets have no fix (they are rejected on
+    their own by SBX102/SBX115).
+    """
+
+    code = "SBX103"
+    name = "augmented-assignment"
+    summary = "augmented assignment is not allowed: rebind the name instead"
+    owns = (cst.AugAssign,)
+    fixable = "safe"
+    VALID = ["x = x + 1", "total = 0\nfor v in [1, 2]:\n    total = total + v\n"]
+    INVALID = [
+        Invalid("x = 1\nx += 1\n", fixed="x = 1\nx = x + 1\n", line=2, column=1),
+        Invalid("x = 2\nx *= 3 + 4\n", fixed="x = 2\nx = x * (3 + 4)\n"),
+        Invalid("total = 0\nfor v in [1]:\n    total -= v\n", fixed="total = 0\nfor v in [1]:\n    total = total - v\n"),
+        Invalid("d = {}\nd['k'] += 1\n"),
+    ]
+
+    def visit(self, node: cst.CSTNode, ctx: Context) -> None:
+        assert isinstance(node, cst.AugAssign)
+        symbol = _OPERATORS.get(type(node.operator), "?")
+        target = code_of(node.target)
+        replacement = f"{target} = {target} {symbol} {operand(node.value)}"
+        if isinstance(node.target, cst.Name):
+            fix = Replacement(node, replacement, f"Rewrite as `{replacement}`")
+            ctx.report(self, node, f"augmented assignment is not allowed: write `{replacement}`", fix)
+        else:
+            ctx.report(
+                self,
+                node,
+                f"augmented assignment is not allowed: build a new value instead of `{code_of(node)}`",
+            )
