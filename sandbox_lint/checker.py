@@ -63,8 +63,7 @@ def dispatch_for(settings: Settings) -> tuple[Dispatch, list[Rule]]:
     cached = _dispatch_cache.get(enabled)
     if cached is None:
         rules = [rule for rule in rule_instances() if rule.code in enabled]
-        # Type rules always run: they stop the walk entering annotations.
-        cached = (Dispatch(rules), rules)
+        cached = (Dispatch(rules, rule_instances()), rules)
         _dispatch_cache[enabled] = cached
     return cached
 

@@ -45,7 +45,7 @@ NEUTRAL: frozenset[type[cst.CSTNode]] = frozenset(
         cst.EmptyLine, cst.Newline, cst.Comment, cst.LeftParen, cst.RightParen,
         cst.LeftSquareBracket, cst.RightSquareBracket, cst.LeftCurlyBrace,
         cst.RightCurlyBrace, cst.Comma, cst.Colon, cst.Dot, cst.AssignEqual,
-        cst.Semicolon, cst.Asynchronous,
+        cst.Semicolon, cst.Asynchronous, cst.Annotation,
         cst.Add, cst.Subtract, cst.Multiply, cst.Divide, cst.FloorDivide, cst.Modulo,
         cst.Power, cst.LeftShift, cst.RightShift, cst.BitOr, cst.BitAnd, cst.BitXor,
         cst.MatrixMultiply, cst.Not, cst.Minus, cst.Plus, cst.BitInvert, cst.And, cst.Or,
@@ -194,16 +194,14 @@ class Context:
 class Dispatch:
     """Which rules see which node types, built once per set of enabled rules."""
 
-    def __init__(self, rules: list[Rule]) -> None:
+    def __init__(self, rules: list[Rule], every_rule: tuple[Rule, ...] = ()) -> None:
         self.handlers: dict[type[cst.CSTNode], list[Rule]] = {}
-        self.owned: set[type[cst.CSTNode]] = set()
         for rule in rules:
-            for node_type in rule.owns:
-                self.owned.add(node_type)
+            for node_type in (*rule.owns, *rule.inspects):
                 self.handlers.setdefault(node_type, []).append(rule)
-            for node_type in rule.inspects:
-                self.handlers.setdefault(node_type, []).append(rule)
-        self.known = ALLOWED | NEUTRAL | self.owned
+        # A construct owned by a disabled rule is still not "unknown syntax".
+        owned = {node_type for rule in (*rules, *every_rule) for node_type in rule.owns}
+        self.known = ALLOWED | NEUTRAL | owned
 
 
 def _mark_roles(node: cst.CSTNode, ctx: Context, scope: cst.CSTNode | None) -> None:

@@ -1,0 +1,163 @@
+"""Host mode: orchestrators and code strings found in ordinary Python files."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from sandbox_lint import check_host
+from sandbox_lint.discovery import extract_code_string, survey
+from sandbox_lint.parsing import parse
+
+HEADER = textwrap.dedent(
+    """\
+    import runtime
+    from runtime import sandbox
+
+    env = runtime.TaskEnvironment("demo")
+    LIMIT = 10
+
+
+    @env.task
+    def add(x: int, y: int) -> int:
+        return x + y
+
+    """
+)
+HEADER_LINES = HEADER.count("\n")
+
+
+def where(source: str, needle: str, occurrence: int = 1) -> tuple[int, int]:
+    """1-based line and column of the n-th occurrence of `needle`."""
+    index = -1
+    for _ in range(occurrence):
+        index = source.index(needle, index + 1)
+    line = source.count("\n", 0, index) + 1
+    return line, index - (source.rfind("\n", 0, index) + 1) + 1
+
+
+def codes_at(source: str) -> list[tuple[int, int, str]]:
+    return [(d.line, d.column, d.code) for d in check_host(source)]
+
+
+def test_file_without_orchestrators_is_not_parsed() -> None:
+    # Even a syntax error goes unreported: the file has no sandbox code.
+    assert check_host("def f(:\n    import os\n") == []
+    assert check_host("import os\nx = 1\nx += 1\n") == []
+
+
+@pytest.mark.parametrize(
+    "decorator",
+    ["@env.sandbox.orchestrator", "@env.sandbox.orchestrator()", "@env.sandbox.orchestrator(timeout=5)", "@sandbox.orchestrator"],
+)
+def test_decorated_orchestrator_is_checked(decorator: str) -> None:
+    source = HEADER + f"{decorator}\ndef pipeline(n: int) -> int:\n    total = 0\n    total += add(n, 1)\n    return total\n"
+    assert codes_at(source) == [(*where(source, "total += "), "SBX103")]
+
+
+def test_async_orchestrator_and_nested_helper() -> None:
+    source = HEADER + (
+        "@env.sandbox.orchestrator\n"
+        "async def pipeline(n: int) -> list[int]:\n"
+        "    def helper(v):\n"
+        "        import math\n"
+        "        return v\n"
+        "    return [helper(n)]\n"
+    )
+    assert codes_at(source) == [(*where(source, "import math"), "SBX101")]
+
+
+def test_ordinary_functions_and_tasks_are_host_code() -> None:
+    source = HEADER + (
+        "def host_helper():\n"
+        "    import os\n"
+        "    x = {1, 2}\n"
+        "    return os.getcwd()\n"
+        "\n"
+        "@env.sandbox.orchestrator\n"
+        "def pipeline(n: int) -> int:\n"
+        "    return add(n, 2)\n"
+    )
+    assert check_host(source) == []
+
+
+def test_code_string_positions_triple_quoted_indented() -> None:
+    source = HEADER + (
+        "template = sandbox.orchestrator_from_str(\n"
+        '    """\n'
+        "    x = 1\n"
+        "    import os\n"
+        "    x += 1\n"
+        "    add(x, 2)\n"
+        '    """,\n'
+        '    inputs={"n": int},\n'
+        "    output=int,\n"
+        "    tasks=[add],\n"
+        ")\n"
+    )
+    assert codes_at(source) == [
+        (*where(source, "import os"), "SBX101"),
+        (*where(source, "x += 1"), "SBX103"),
+    ]
+    fix = [d for d in check_host(source) if d.code == "SBX103"][0].fix
+    assert fix is not None
+    edit = fix.edits[0]
+    assert (edit.line, edit.column) == where(source, "x += 1")
+    assert edit.content == "x = x + 1"
+
+
+def test_code_string_on_one_line_with_prefix() -> None:
+    source = HEADER + 'result = sandbox.orchestrate_local_sync(r"y = 2; import json", inputs={"x": 1}, tasks=[add])\n'
+    assert codes_at(source) == [(*where(source, "import json"), "SBX101")]
+
+
+def test_code_string_as_keyword_source() -> None:
+    source = HEADER + 'result = runtime.sandbox.orchestrate_local(inputs={}, source="import sys")\n'
+    assert codes_at(source) == [(*where(source, "import sys"), "SBX101")]
+
+
+def test_code_string_syntax_error_points_into_host() -> None:
+    source = HEADER + 't = sandbox.orchestrator_from_str("""\nx = (1 +\n""", inputs={}, tasks=[add])\n'
+    found = check_host(source)
+    assert [d.code for d in found] == ["SBX900"]
+    assert found[0].line > HEADER_LINES
+
+
+def test_survey_finds_tasks_orchestrators_globals_and_strings() -> None:
+    source = HEADER + (
+        "@env.sandbox.orchestrator\n"
+        "def pipeline(n: int) -> int:\n"
+        "    return add(n, 1)\n"
+        "class Config:\n"
+        "    pass\n"
+        "def helper():\n"
+        "    return 1\n"
+        't = sandbox.orchestrator_from_str("add(1, 2)", tasks=[add])\n'
+    )
+    module = parse(source)
+    assert not isinstance(module, Exception) and hasattr(module, "body")
+    host = survey(module)  # type: ignore[arg-type]
+    assert host.tasks["add"].params is not None
+    assert host.tasks["runtime"].params is None  # imported: arity unknown
+    assert [o.name.value for o in host.orchestrators] == ["pipeline"]
+    assert {"LIMIT", "env", "Config", "helper", "t"} <= host.globals
+    assert "add" not in host.globals
+    assert len(host.code_strings) == 1
+
+
+def test_extract_code_string_dedents_like_the_runtime() -> None:
+    module = parse('x = """\n    a = 1\n      b = 2\n"""\n')
+    assert hasattr(module, "body")
+    literal = module.body[0].body[0].value  # type: ignore[union-attr]
+    code = extract_code_string(literal)
+    assert code is not None
+    assert code.text == "\na = 1\n  b = 2\n"
+    assert code.removed_indent == (0, 4, 4, 0)
+
+
+def test_host_file_syntax_error_is_a_diagnostic() -> None:
+    source = "from runtime import sandbox\n@sandbox.orchestrator\ndef f(:\n    pass\n"
+    found = check_host(source)
+    assert [d.code for d in found] == ["SBX900"]
+    assert found[0].line == 3
