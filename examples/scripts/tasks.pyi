@@ -1,0 +1,26 @@
+"""The interface of the scripts in scripts/: the tasks they may call and the
+inputs they may read. The same format `sandbox-lint stubs MODULE:ENV` prints
+for tasks registered with the runtime."""
+
+from runtime import DataFrame, File
+
+# Inputs
+customer_ids: list[int]
+threshold: float
+urls: list[str]
+batch_size: int
+skus: list[str]
+unit_costs: list[float]
+min_margin: float
+source_files: list[File]
+region: str
+
+# Tasks
+def fetch_orders(customer_id: int) -> list[dict[str, float]]: ...
+def get_quote(sku: str, region: str = ...) -> dict[str, float]: ...
+async def fetch_page(url: str) -> dict[str, str]: ...
+async def summarize(texts: list[str], *, max_words: int = ...) -> str: ...
+def load_table(file: File) -> DataFrame: ...
+def row_count(frame: DataFrame) -> int: ...
+def merge_tables(frames: list[DataFrame]) -> DataFrame: ...
+def write_parquet(frame: DataFrame, name: str) -> File: ...
