@@ -64,12 +64,27 @@ NEUTRAL: frozenset[type[cst.CSTNode]] = frozenset(
 )
 
 SCOPES = (cst.FunctionDef, cst.Lambda, cst.ListComp, cst.DictComp, cst.GeneratorExp, cst.SetComp)
+SCOPE_TYPES = frozenset(SCOPES)
 
 ROLE_BIND = 1
 ROLE_ATTR = 2  # `x.attr`: the attribute name
 ROLE_KEYWORD = 3  # `f(key=...)`: the keyword
 ROLE_DECLARE = 4  # names in `global`/`nonlocal`, import aliases: neither load nor new local
 
+def _all_node_types() -> frozenset[type]:
+    found: set[type] = set()
+    stack: list[type] = [cst.CSTNode]
+    while stack:
+        klass = stack.pop()
+        found.add(klass)
+        stack.extend(klass.__subclasses__())
+    return frozenset(found)
+
+
+# Exact-type membership is several times faster than isinstance() against
+# libcst's abstract base classes, and this loop runs once per node.
+NODE_TYPES = _all_node_types()
+_SEQUENCES = (list, tuple)
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
 
@@ -81,16 +96,20 @@ def _field_names(node_type: type) -> tuple[str, ...]:
     return names
 
 
-def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+def children(node: cst.CSTNode) -> list[cst.CSTNode]:
     """Direct children in source order, without libcst's visitor machinery."""
+    out: list[cst.CSTNode] = []
+    node_types = NODE_TYPES
     for name in _field_names(type(node)):
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
-            yield value
-        elif type(value) in (list, tuple):
+        kind = type(value)
+        if kind in node_types:
+            out.append(value)
+        elif kind in _SEQUENCES:
             for item in value:
-                if isinstance(item, cst.CSTNode):
-                    yield item
+                if type(item) in node_types:
+                    out.append(item)
+    return out
 
 
 @dataclass
@@ -204,6 +223,15 @@ class Dispatch:
         self.known = ALLOWED | NEUTRAL | owned
 
 
+ROLE_MARKED = frozenset(
+    {
+        cst.Attribute, cst.Arg, cst.AssignTarget, cst.For, cst.CompFor, cst.AnnAssign, cst.AugAssign,
+        cst.FunctionDef, cst.Param, cst.NamedExpr, cst.ClassDef, cst.Import, cst.ImportFrom,
+        cst.Global, cst.Nonlocal, cst.ExceptHandler, cst.ExceptStarHandler, cst.WithItem, cst.MatchAs,
+    }
+)
+
+
 def _mark_roles(node: cst.CSTNode, ctx: Context, scope: cst.CSTNode | None) -> None:
     """Record what the names directly under `node` mean before they are visited."""
     if isinstance(node, cst.Attribute):
@@ -295,7 +323,8 @@ def walk(
         if depth > max_depth:
             raise DepthExceeded(node, statement_at_top)
         node_type = type(node)
-        _mark_roles(node, ctx, scope_chain[-1])
+        if node_type in ROLE_MARKED:
+            _mark_roles(node, ctx, scope_chain[-1])
         rules = handlers.get(node_type)
         if rules is not None:
             for rule in rules:
@@ -305,9 +334,12 @@ def walk(
         if node_type is cst.Annotation:
             continue
         ancestors.append(node)
-        if isinstance(node, SCOPES):
+        if node_type in SCOPE_TYPES:
             scope_chain.append(node)
             scope_depths.append(depth)
-        kids = [child for child in children(node) if id(child) not in skip] if skip else list(children(node))
+        kids = children(node)
+        if skip:
+            kids = [child for child in kids if id(child) not in skip]
+        child_depth = depth + 1
         for child in reversed(kids):
-            stack.append((child, depth + 1))
+            stack.append((child, child_depth))
