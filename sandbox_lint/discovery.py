@@ -221,6 +221,7 @@ class CodeString:
 
 
 def extract_code_string(node: cst.BaseExpression) -> CodeString | None:
+    value: str | bytes | None
     if isinstance(node, cst.SimpleString):
         value = node.evaluated_value
     elif isinstance(node, cst.ConcatenatedString):
@@ -283,8 +284,8 @@ def _code_string_interface(
     tasks: list[TaskSignature] = []
     tasks_node = _keyword(call, "tasks")
     if isinstance(tasks_node, (cst.List, cst.Tuple)):
-        for element in tasks_node.elements:
-            name = dotted_name(element.value)
+        for item in tasks_node.elements:
+            name = dotted_name(item.value)
             if name is None:
                 continue
             short = name.rsplit(".", 1)[-1]

@@ -113,13 +113,13 @@ def parse_annotation_node(node: cst.BaseExpression) -> TypeSpec:
         raise DisallowedType(f"`{name}` is not a boundary type", node)
     if isinstance(node, cst.Subscript):
         base = _dotted(node.value)
-        short = _strip_module(base) if base is not None else None
+        generic = _strip_module(base) if base is not None else None
         elements = [el.slice for el in node.slice]
         if any(not isinstance(el, cst.Index) for el in elements):
             raise DisallowedType("slices are not type arguments", node)
         args = [el.value for el in elements if isinstance(el, cst.Index)]
-        if short in CONTAINERS:
-            kind = CONTAINERS[short]
+        if generic in CONTAINERS:
+            kind = CONTAINERS[generic]
             if kind == "list":
                 if len(args) != 1:
                     raise DisallowedType("list takes one type argument: list[T]", node)
@@ -136,11 +136,11 @@ def parse_annotation_node(node: cst.BaseExpression) -> TypeSpec:
             if any(isinstance(a, cst.Ellipsis) for a in args):
                 raise DisallowedType("`...` is only allowed as tuple[T, ...]", node)
             return TypeSpec("tuple", tuple(parse_annotation_node(a) for a in args))
-        if short == "Optional":
+        if generic == "Optional":
             if len(args) != 1:
                 raise DisallowedType("Optional takes one type argument", node)
             return _union([parse_annotation_node(args[0]), TypeSpec("None")])
-        if short == "Union":
+        if generic == "Union":
             return _union([parse_annotation_node(a) for a in args])
         raise DisallowedType(f"`{_describe(node.value)}[...]` is not a boundary type", node)
     raise DisallowedType(f"`{_describe(node)}` is not a boundary type", node)
