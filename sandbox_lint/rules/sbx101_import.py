@@ -4,16 +4,22 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from .base import Rule, Valid
+from .base import Invalid, Rule, Valid, shorten
 
 if TYPE_CHECKING:
     from ..engine import Context
+
+# `lazy import` (PEP 810) where this libcst version knows it.
+_LAZY_IMPORT: tuple[type[cst.CSTNode], ...] = tuple(
+    getattr(cst, name) for name in ("LazyImport", "LazyImportFrom") if hasattr(cst, name)
+)
 
 
 class ImportStatement(Rule):
     """
     ## What it does
-    Rejects `import x` and `from x import y` anywhere in sandbox code.
+    Rejects `import x` and `from x import y` anywhere in sandbox code, and
+    their `lazy import` forms.
 
     ## Why is this bad?
     The sandbox has no modules: everything a program may call (tasks and the
@@ -38,17 +44,32 @@ class ImportStatement(Rule):
     code = "SBX101"
     name = "import"
     summary = "imports are not allowed: all available functions are provided directly"
-    owns = (cst.Import, cst.ImportFrom)
+    owns = (cst.Import, cst.ImportFrom, *_LAZY_IMPORT)
     VALID = ["x = len([1, 2])", Valid("total = add(1, 2)", interface="def add(x: int, y: int) -> int: ...")]
-    INVALID = ["import os", "from math import floor", "def f():\n    import json\n    return 1\n"]
+    INVALID = [
+        Invalid("import os", line=1, column=1),
+        "from math import floor",
+        "def f():\n    import json\n    return 1\n",
+        "from . import sibling\n",
+        *(["lazy import json\n", "lazy from os import path\n"] if _LAZY_IMPORT else []),
+    ]
 
     def visit(self, node: cst.CSTNode, ctx: Context) -> None:
-        if isinstance(node, cst.Import):
-            names = ", ".join(ctx_name(alias.name) for alias in node.names)
+        lazy = "lazy " if isinstance(node, _LAZY_IMPORT) else ""
+        names = getattr(node, "names", ())
+        imported = "*" if isinstance(names, cst.ImportStar) else ", ".join(ctx_name(alias.name) for alias in names)
+        if isinstance(node, cst.ImportFrom) or type(node).__name__ == "LazyImportFrom":
+            module = getattr(node, "module", None)
+            dots = "." * len(getattr(node, "relative", ()))
+            statement = f"{lazy}from {dots}{ctx_name(module) if module is not None else ''} import {imported}"
         else:
-            assert isinstance(node, cst.ImportFrom)
-            names = ctx_name(node.module) if node.module is not None else "."
-        ctx.report(self, node, f"`import {names}` is not allowed: all available functions are provided directly; call the tasks and builtins by name")
+            statement = f"{lazy}import {imported}"
+        ctx.report(
+            self,
+            node,
+            f"`{shorten(statement)}` is not allowed: all available functions are provided directly; "
+            "call the tasks and builtins by name",
+        )
 
 
 def ctx_name(node: cst.BaseExpression) -> str:

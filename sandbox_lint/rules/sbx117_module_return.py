@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from .base import Invalid, Rule, code_of, shorten
+
+if TYPE_CHECKING:
+    from ..engine import Context
+
+
+class ModuleReturn(Rule):
+    """
+    ## What it does
+    Rejects `return` at the top level of a script, outside any function.
+
+    ## Why is this bad?
+    A sandbox script's result is the value of its last expression statement,
+    as in a notebook cell. Python itself rejects a top-level `return`, so the
+    script would not run anywhere else, and an early `return` hides the
+    control flow that decides the result.
+
+    ## Example
+    ```python
+    total = sum(values)
+    return total
+    ```
+
+    ## Use instead
+    ```python
+    total = sum(values)
+    total
+    ```
+
+    ## Fix safety
+    No fix: a `return` in the middle of a script also stops it, which an
+    expression does not; such scripts need an `if/else` around the rest.
+    """
+
+    code = "SBX117"
+    name = "module-return"
+    summary = "`return` outside a function: the last expression is the result"
+    inspects = (cst.Return,)
+    VALID = [
+        "total = sum([1, 2])\ntotal\n",
+        "def f(x):\n    def g():\n        return x\n    return g()\n\nf(1)\n",
+    ]
+    INVALID = [
+        Invalid("total = 3\nreturn total\n", line=2, column=1),
+        "if True:\n    return 1\n",
+        "for x in [1, 2]:\n    return\n",
+        "def f():\n    return 1\nreturn f()\n",
+    ]
+
+    def visit(self, node: cst.CSTNode, ctx: Context) -> None:
+        if ctx.enclosing_function() is not None:
+            return
+        assert isinstance(node, cst.Return)
+        if node.value is None:
+            message = (
+                "`return` outside a function is not allowed: the last expression is the result; "
+                "put the remaining statements under an `if/else` instead of returning early"
+            )
+        else:
+            value = shorten(code_of(node.value))
+            message = (
+                f"`return` outside a function is not allowed: the last expression is the result; "
+                f"write `{value}` as the last line instead of `return {value}`"
+            )
+        ctx.report(self, node, message)
