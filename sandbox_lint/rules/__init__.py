@@ -23,8 +23,22 @@ from .sbx115_attribute_assignment import AttributeAssignment
 from .sbx116_in_place_mutation import InPlaceMutation
 from .sbx117_module_return import ModuleReturn
 from .sbx199_unsupported_syntax import UnsupportedSyntax
+from .sbx201_private_name import PrivateName
+from .sbx202_forbidden_builtin import ForbiddenBuiltin
+from .sbx203_str_format import StrFormat
+from .sbx204_non_ascii_identifier import NonAsciiIdentifier
 from .sbx205_bidi_control_character import BidiControlCharacter
 from .sbx206_resource_limit import ResourceLimit
+from .sbx207_definition_time_call import DefinitionTimeCall
+from .sbx301_disallowed_type import DisallowedTypeRule
+from .sbx302_interface_type import InterfaceType
+from .sbx303_task_signature import TaskSignatureRule
+from .sbx401_unknown_name import UnknownName
+from .sbx402_shadowed_name import ShadowedName
+from .sbx403_task_call_signature import TaskCallSignature
+from .sbx404_await_outside_async import AwaitOutsideAsync
+from .sbx405_unawaited_task import UnawaitedTask
+from .sbx501_task_in_callback import TaskInCallback
 from .sbx900_syntax_error import SyntaxErrorRule
 
 RULES: tuple[type[Rule], ...] = (
@@ -46,8 +60,22 @@ RULES: tuple[type[Rule], ...] = (
     InPlaceMutation,
     ModuleReturn,
     UnsupportedSyntax,
+    PrivateName,
+    ForbiddenBuiltin,
+    StrFormat,
+    NonAsciiIdentifier,
     BidiControlCharacter,
     ResourceLimit,
+    DefinitionTimeCall,
+    DisallowedTypeRule,
+    InterfaceType,
+    TaskSignatureRule,
+    UnknownName,
+    ShadowedName,
+    TaskCallSignature,
+    AwaitOutsideAsync,
+    UnawaitedTask,
+    TaskInCallback,
     SyntaxErrorRule,
 )
 

@@ -1,0 +1,264 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from .base import Invalid, Replacement, Rule, Valid, code_of, shorten
+
+if TYPE_CHECKING:
+    from ..engine import Context
+
+_METHODS = frozenset({"format", "format_map"})
+# Escapes that can neither produce a brace nor contain one: the literal text
+# means the same inside `str.format` and inside an f-string.
+_PLAIN_ESCAPES = frozenset("ntr\\'\"abfv\n")
+# Arguments that are safe to evaluate twice or out of order.
+_PURE = (cst.Name, cst.Integer, cst.Float, cst.SimpleString)
+# Expressions that would end an f-string replacement field early unless parenthesized.
+_NEEDS_PARENS = (cst.Lambda, cst.Dict, cst.DictComp, cst.Set, cst.SetComp)
+
+
+@dataclass(frozen=True)
+class _Field:
+    start: int  # index of `{` in the literal body
+    end: int  # index after `}`
+    name: str  # "" (automatic), digits, or an identifier
+    conversion: str  # "", "!r", "!s", "!a"
+    spec: str  # "" or ":..." without nested fields
+
+
+class _NoFix(Exception):
+    """The call cannot be rewritten exactly; the reason is for the message."""
+
+
+def _parse_fields(body: str, raw: bool) -> list[_Field]:
+    fields: list[_Field] = []
+    i = 0
+    n = len(body)
+    while i < n:
+        char = body[i]
+        if char == "\\" and not raw:
+            following = body[i + 1 : i + 2]
+            if following not in _PLAIN_ESCAPES or not following:
+                raise _NoFix("the string has escape sequences that an f-string would read differently")
+            i += 2
+            continue
+        if char == "{":
+            if body[i + 1 : i + 2] == "{":
+                i += 2
+                continue
+            close = body.find("}", i + 1)
+            nested = body.find("{", i + 1)
+            if close < 0:
+                raise _NoFix("the format string has an unclosed `{`")
+            if 0 <= nested < close:
+                raise _NoFix("a format spec has a nested field")
+            fields.append(_parse_field(body[i + 1 : close], i, close + 1))
+            i = close + 1
+            continue
+        if char == "}":
+            if body[i + 1 : i + 2] == "}":
+                i += 2
+                continue
+            raise _NoFix("the format string has a single `}`")
+        i += 1
+    return fields
+
+
+def _parse_field(content: str, start: int, end: int) -> _Field:
+    cut = len(content)
+    for index, char in enumerate(content):
+        if char in "!:":
+            cut = index
+            break
+    name, rest = content[:cut], content[cut:]
+    conversion = ""
+    if rest.startswith("!"):
+        conversion, rest = rest[:2], rest[2:]
+        if conversion not in ("!r", "!s", "!a") or (rest and not rest.startswith(":")):
+            raise _NoFix(f"the field `{{{content}}}` has an invalid conversion")
+    if name and not name.isdigit() and not (name.isidentifier() and name.isascii()):
+        raise _NoFix(f"the field `{{{content}}}` reads an attribute or an item")
+    if "\\" in rest:
+        raise _NoFix("a format spec has a backslash")
+    return _Field(start, end, name, conversion, rest)
+
+
+def _argument_text(value: cst.BaseExpression, quote: str) -> str:
+    text = code_of(value)
+    if quote[0] in text or "\\" in text or "\n" in text or "#" in text:
+        raise _NoFix("an argument cannot be placed inside the f-string as written")
+    if isinstance(value, _NEEDS_PARENS) or text.startswith("{") or ("lambda" in text and not value.lpar):
+        text = f"({text})"
+    return text
+
+
+def to_fstring(call: cst.Call) -> str:
+    """The f-string equal to `"...".format(...)`; raises _NoFix when there is none."""
+    func = call.func
+    assert isinstance(func, cst.Attribute)
+    literal = func.value
+    if func.attr.value != "format":
+        raise _NoFix("`.format_map()` reads keys at run time")
+    if not isinstance(literal, cst.SimpleString):
+        raise _NoFix("the format string is not a single string literal")
+    prefix = literal.prefix
+    if prefix.lower() not in ("", "r", "u"):
+        raise _NoFix("the format string is a bytes literal")
+    quote = literal.quote
+    body = literal.value[len(prefix) + len(quote) : len(literal.value) - len(quote)]
+    raw = prefix.lower() == "r"
+    fields = _parse_fields(body, raw)
+
+    positional: list[cst.Arg] = []
+    keywords: dict[str, cst.Arg] = {}
+    for arg in call.args:
+        if arg.star:
+            raise _NoFix("the call unpacks `*args`/`**kwargs`")
+        if arg.keyword is None:
+            positional.append(arg)
+        else:
+            keywords[arg.keyword.value] = arg
+    rest = code_of(call)[len(code_of(literal)) :]
+    if "#" in rest:
+        raise _NoFix("the call has comments")
+
+    automatic = [f for f in fields if f.name == ""]
+    if automatic and len(automatic) != len(fields) and any(f.name.isdigit() for f in fields):
+        raise _NoFix("the format string mixes `{}` and `{0}` fields")
+    chosen: list[cst.Arg] = []
+    next_auto = 0
+    for f in fields:
+        if f.name == "":
+            index = next_auto
+            next_auto += 1
+        elif f.name.isdigit():
+            index = int(f.name)
+        else:
+            if f.name not in keywords:
+                raise _NoFix(f"no argument is named `{f.name}`")
+            chosen.append(keywords[f.name])
+            continue
+        if index >= len(positional):
+            raise _NoFix(f"there is no positional argument {index}")
+        chosen.append(positional[index])
+
+    used = {id(arg) for arg in chosen}
+    if len(used) != len(call.args):
+        raise _NoFix("some arguments are not used by the format string")
+    first_use: list[cst.Arg] = []
+    seen: set[int] = set()
+    for arg in chosen:
+        if id(arg) not in seen:
+            seen.add(id(arg))
+            first_use.append(arg)
+    in_order = [id(a) for a in first_use] == [id(a) for a in call.args]
+    repeated = len(chosen) != len(first_use)
+    if (not in_order or repeated) and not all(isinstance(a.value, _PURE) for a in call.args):
+        raise _NoFix("the f-string would evaluate the arguments in a different order or more than once")
+
+    parts: list[str] = []
+    cursor = 0
+    for f, arg in zip(fields, chosen):
+        parts.append(body[cursor : f.start])
+        parts.append("{" + _argument_text(arg.value, quote) + f.conversion + f.spec + "}")
+        cursor = f.end
+    parts.append(body[cursor:])
+    new_prefix = ("r" if prefix == "r" else "R" if prefix == "R" else "") + "f"
+    text = new_prefix + quote + "".join(parts) + quote
+    lpar = "".join(code_of(p) for p in call.lpar)
+    rpar = "".join(code_of(p) for p in call.rpar)
+    return lpar + text + rpar
+
+
+class StrFormat(Rule):
+    """
+    ## What it does
+    Rejects `.format()` and `.format_map()` calls, and references to those
+    methods.
+
+    ## Why is this bad?
+    Format fields can read attributes and items of the arguments:
+    `"{0.__class__.__init__.__globals__}".format(x)` walks to interpreter
+    internals inside a string, where no name rule can see it. F-strings and
+    `%` formatting do the same job with the expressions in plain sight.
+
+    ## Example
+    ```python
+    label = "{} has {count} items".format(name, count=n)
+    ```
+
+    ## Use instead
+    ```python
+    label = f"{name} has {n} items"
+    ```
+
+    ## Fix safety
+    Safe, offered only when the rewrite is exact: the receiver is one plain
+    (or raw) string literal, its fields are `{}`, `{0}` or `{name}` with an
+    optional `!r`/`!s`/`!a` conversion and a format spec without nested
+    fields, the arguments are plain positional or keyword expressions (no
+    `*`/`**`), every argument is used, arguments with side effects are used
+    once and in call order, and each argument can be written inside the
+    f-string as is (no quote of the literal's kind, backslash, newline or
+    comment). Everything else is reported without a fix.
+    """
+
+    code = "SBX203"
+    name = "str-format"
+    summary = "`.format()` is not allowed: write an f-string"
+    category = "security"
+    inspects = (cst.Attribute,)
+    fixable = "safe"
+    VALID = [
+        'name = "a"\nlabel = f"hello {name}"\n',
+        'n = 3\nlabel = "%d items" % n\n',
+        Valid("row = {'format': 1}\nv = row['format']\n"),
+    ]
+    INVALID = [
+        Invalid('x = 1\ns = "value: {}".format(x)\n', fixed='x = 1\ns = f"value: {x}"\n', line=2, column=5),
+        Invalid(
+            "a = 1\nb = 2\ns = '{1} then {0}'.format(a, b)\n",
+            fixed="a = 1\nb = 2\ns = f'{b} then {a}'\n",
+        ),
+        Invalid('n = 2.5\ns = "{n:>8.2f} {n!r}".format(n=n)\n', fixed='n = 2.5\ns = f"{n:>8.2f} {n!r}"\n'),
+        Invalid('s = "{0.__class__}".format(1)\n'),
+        Invalid('d = {"k": 1}\ns = "{k}".format_map(d)\n'),
+        Invalid('template = "{}"\ns = template.format(3)\n'),
+        Invalid('f = "{}".format\n'),
+    ]
+
+    def visit(self, node: cst.CSTNode, ctx: Context) -> None:
+        assert isinstance(node, cst.Attribute)
+        method = node.attr.value
+        if method not in _METHODS:
+            return
+        parent = ctx.parent
+        if not (isinstance(parent, cst.Call) and parent.func is node):
+            ctx.report(
+                self,
+                node,
+                f"`.{method}` is not allowed: format fields can read attributes (`{{0.__class__}}`); "
+                "build the text with an f-string instead, e.g. `f\"{value}\"`",
+            )
+            return
+        try:
+            replacement = to_fstring(parent)
+        except _NoFix as reason:
+            ctx.report(
+                self,
+                parent,
+                f"`.{method}()` is not allowed: format fields can read attributes (`{{0.__class__}}`); "
+                f"write an f-string with the values in plain sight, e.g. `f\"{{value}}\"` "
+                f"(no automatic fix: {reason})",
+            )
+            return
+        fix = Replacement(parent, replacement, f"Rewrite as `{shorten(replacement)}`")
+        ctx.report(
+            self,
+            parent,
+            f"`.{method}()` is not allowed: format fields can read attributes; write `{shorten(replacement, 80)}`",
+            fix,
+        )

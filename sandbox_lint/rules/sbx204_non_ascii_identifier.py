@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from .base import Invalid, Rule
+from .names import folded
+
+if TYPE_CHECKING:
+    from ..engine import Context
+
+
+class NonAsciiIdentifier(Rule):
+    """
+    ## What it does
+    Rejects identifiers (names, attributes, parameters, keywords) that contain
+    any character outside ASCII. Strings and comments may hold any text.
+
+    ## Why is this bad?
+    Python folds identifiers with Unicode NFKC normalization before using
+    them: `ｅｖａｌ` (fullwidth letters) *is* `eval`, and `ﬁle` is `file`. Code
+    that looks harmless to a reviewer, or to a checker that compares raw
+    text, can name anything. Look-alike letters from other scripts (Cyrillic
+    `а` in `dаta`) make two different names read the same.
+
+    ## Example
+    ```python
+    ｅｖａｌ("1 + 1")
+    café = 3
+    ```
+
+    ## Use instead
+    ```python
+    total = 1 + 1
+    cafe = 3
+    ```
+
+    ## Fix safety
+    No fix: the ASCII spelling the author meant is not always the NFKC one.
+    """
+
+    code = "SBX204"
+    name = "non-ascii-identifier"
+    summary = "identifiers must be ASCII"
+    category = "security"
+    inspects = (cst.Name,)
+    VALID = ['greeting = "héllo wörld"', "# commentaire: café\ncafe = 1\n", "x = {'ключ': 1}"]
+    INVALID = [
+        Invalid('ｅｖａｌ("1")', line=1, column=1),
+        "café = 3",
+        "dаta = 1",  # Cyrillic а
+        "x = {}\ny = x.ｋｅｙｓ()\n",
+    ]
+
+    def visit(self, node: cst.CSTNode, ctx: Context) -> None:
+        assert isinstance(node, cst.Name)
+        value = node.value
+        if value.isascii():
+            return
+        normal = folded(value)
+        if normal.isascii():
+            message = (
+                f"identifier `{value}` is not ASCII: Python folds it with NFKC to `{normal}`, "
+                f"so it hides what it names; write `{normal}`"
+            )
+        else:
+            bad = ", ".join(f"`{c}` (U+{ord(c):04X})" for c in dict.fromkeys(value) if not c.isascii())
+            message = (
+                f"identifier `{value}` has non-ASCII characters {bad}: identifiers must be ASCII "
+                "(Python folds them with NFKC, so look-alike letters can hide names; `ｅｖａｌ` becomes `eval`)"
+            )
+        ctx.report(self, node, message)

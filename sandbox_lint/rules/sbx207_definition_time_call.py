@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from .base import Invalid, Rule, code_of, shorten
+
+if TYPE_CHECKING:
+    from ..engine import Context
+
+_LITERAL_NAMES = frozenset({"True", "False", "None"})
+
+
+def is_literal_default(node: cst.BaseExpression) -> bool:
+    """int/float/str/bytes/bool/None literals, negated numbers, and tuples of those."""
+    if isinstance(node, (cst.Integer, cst.Float, cst.SimpleString)):
+        return True
+    if isinstance(node, cst.ConcatenatedString):
+        return is_literal_default(node.left) and is_literal_default(node.right)
+    if isinstance(node, cst.Name):
+        return node.value in _LITERAL_NAMES
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, (cst.Minus, cst.Plus)):
+        return isinstance(node.expression, (cst.Integer, cst.Float))
+    if isinstance(node, cst.Tuple):
+        return all(
+            isinstance(element, cst.Element) and is_literal_default(element.value) for element in node.elements
+        )
+    return False
+
+
+class DefinitionTimeCall(Rule):
+    """
+    ## What it does
+    Rejects parameter defaults that are not literals, in `def` and `lambda`.
+    Allowed defaults: int, float, str, bytes, bool and None literals,
+    negative numbers, and tuples of those.
+
+    ## Why is this bad?
+    A default value is evaluated once, when the function is defined, not when
+    it is called: `def f(x=compute())` runs `compute()` (a task call, maybe)
+    at a point that does not read as a call, and `def f(items=[])` shares one
+    list between all calls. Both make behaviour depend on definition order.
+
+    ## Example
+    ```python
+    def score(x, weights=load_weights()):
+        return x * weights[0]
+    ```
+
+    ## Use instead
+    ```python
+    def score(x, weights=None):
+        if weights is None:
+            weights = load_weights()
+        return x * weights[0]
+    ```
+
+    ## Fix safety
+    No fix: moving the evaluation into the body changes when it runs.
+    """
+
+    code = "SBX207"
+    name = "definition-time-call"
+    summary = "default argument values must be literals"
+    category = "security"
+    inspects = (cst.Param,)
+    VALID = [
+        "def f(x=1, y=-2.5, z='a', w=None, flag=True):\n    return x\n",
+        "def f(pair=(1, 'a'), data=b'x'):\n    return pair\n",
+        "g = lambda x, n=3: x * n",
+    ]
+    INVALID = [
+        Invalid("def f(x=compute()):\n    return x\n", line=1, column=9),
+        "def f(items=[]):\n    return items\n",
+        "g = lambda x, n=len([1]): x * n",
+        "size = 3\ndef f(x, n=size):\n    return x * n\n",
+        "def f(*, opts={}):\n    return opts\n",
+    ]
+
+    def visit(self, node: cst.CSTNode, ctx: Context) -> None:
+        assert isinstance(node, cst.Param)
+        default = node.default
+        if default is None or is_literal_default(default):
+            return
+        name = node.name.value
+        text = shorten(code_of(default))
+        if isinstance(default, (cst.List, cst.Dict, cst.ListComp, cst.DictComp)):
+            why = "one value would be shared by every call"
+        else:
+            why = "it runs once, when the function is defined, not at each call"
+        ctx.report(
+            self,
+            default,
+            f"default `{name}={text}` is not a literal: {why}; write `{name}=None` and set it in the body: "
+            f"`if {name} is None: {name} = {text}`",
+        )
