@@ -2,9 +2,8 @@
 # unknown keyword, shadowed builtins, a forgotten await, a task in a callback.
 
 
-async def fetch_all(batch):
-    pages = [fetch_page(url) for url in batch]
-    return pages
+async def first_text(batch):
+    return fetch_page(batch[0])["text"]
 
 
 def first_page():
@@ -16,7 +15,7 @@ quote = get_quote()
 other = get_quote("sku-1", currency="EUR")
 len = 3
 ranked = sorted(skus, key=lambda sku: get_quote(sku)["price"])
-pages = await fetch_all(urls)
+text = await first_text(urls)
 x = y + 1
 
-{"orders": orders, "quote": quote, "other": other, "ranked": ranked, "pages": pages, "x": x}
+{"orders": orders, "quote": quote, "other": other, "ranked": ranked, "text": text, "x": x}
