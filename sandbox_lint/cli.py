@@ -410,16 +410,15 @@ def command_stubs(args: argparse.Namespace) -> int:
     return stubs_command(args.spec)
 
 
-def command_lsp(args: argparse.Namespace) -> int:
+def command_lsp(argv: list[str]) -> int:
+    """Hand the arguments to the language server's own parser (`--tcp`, `--config`, ...)."""
     try:
         from lsp.server import main as lsp_main
     except ModuleNotFoundError as exc:
         if exc.name in ("lsp", "lsp.server"):
             raise UsageError("the language server (package `lsp`) is not installed with this sandbox-lint") from None
         raise UsageError(f"the language server cannot start: missing module `{exc.name}`") from None
-    argv = ["--tcp", args.tcp] if args.tcp else []
-    result = lsp_main(argv)
-    return result if isinstance(result, int) else 0
+    return int(lsp_main(argv, prog=f"{PROG} lsp") or 0)
 
 
 # ---------------------------------------------------------------- arguments
@@ -446,8 +445,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--fix", action="store_true", help="apply safe fixes in place")
     check.add_argument("--unsafe-fixes", action="store_true", help="with --fix or --diff: apply unsafe fixes too")
     check.add_argument("--diff", action="store_true", help="print the fixes as a unified diff instead of writing them (exit 1 if any)")
-    check.add_argument("--select", action="append", metavar="CODES", help="comma list of codes or prefixes to enable (replaces the config's select)")
-    check.add_argument("--ignore", action="append", metavar="CODES", help="comma list of codes or prefixes to disable (replaces the config's ignore)")
+    check.add_argument("--select", action="append", metavar="CODES", help="comma list of codes or prefixes to check, instead of the configured select and ignore")
+    check.add_argument("--ignore", action="append", metavar="CODES", help="comma list of codes or prefixes to skip, in addition to the configured ignore")
     check.add_argument("--statistics", action="store_true", help="print the number of findings per code instead of the findings")
     check.add_argument("--output-format", choices=FORMATS, default="text", help="text (default), json, sarif, github or llm")
     check.add_argument("--script", action="store_true", help="check every file as a whole sandbox script (script mode)")
@@ -473,9 +472,8 @@ def build_parser() -> argparse.ArgumentParser:
     stubs.add_argument("spec", metavar="MODULE:ENV", help="e.g. `myapp.tasks:env` or `path/to/tasks.py:env`")
     stubs.set_defaults(handler=command_stubs)
 
-    lsp = sub.add_parser("lsp", help="start the language server", description="Start the sandbox-lint language server (stdio by default).")
-    lsp.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio")
-    lsp.set_defaults(handler=command_lsp)
+    # `lsp` arguments go to the server's own parser (`sandbox-lint lsp --help`).
+    sub.add_parser("lsp", help="start the language server (stdio; --tcp HOST:PORT)", add_help=False)
     return parser
 
 
@@ -491,6 +489,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = _with_default_command(list(sys.argv[1:] if argv is None else argv))
     parser = build_parser()
     try:
+        if arguments[0] == "lsp":
+            return command_lsp(arguments[1:])
         args = parser.parse_args(arguments)
         return int(args.handler(args))
     except SystemExit as exc:  # argparse: --help (0) or a usage error (2)

@@ -321,7 +321,8 @@ def load_config(path: Path) -> ProjectConfig:
 
 @dataclass(frozen=True)
 class Overrides:
-    """Command-line options that win over the configuration."""
+    """Command-line options layered over the configuration (`--select` replaces the
+    configured select and ignore lists; `--ignore` adds to the configured ignore)."""
 
     select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] | None = None
@@ -396,9 +397,15 @@ class Resolver:
         """`stdin` without a real file name: script mode, the project of the working folder."""
         project = self.project(path)
         o = self.overrides
+        # ruff's layering: `--select` starts over (the config's ignore goes too);
+        # `--ignore` alone adds to the config's ignore.
+        if o.select is not None:
+            select, ignore = o.select, o.ignore or ()
+        else:
+            select, ignore = project.select, project.ignore + (o.ignore or ())
         settings = Settings(
-            select=o.select if o.select is not None else project.select,
-            ignore=o.ignore if o.ignore is not None else project.ignore,
+            select=select,
+            ignore=ignore,
             max_bytes=project.max_bytes,
             max_depth=project.max_depth,
             honor_noqa=o.honor_noqa,
