@@ -1,0 +1,160 @@
+"""Editor settings: what clients send, validated, and the severities they choose.
+
+The same JSON object arrives as `initializationOptions`, as the answer to a
+`workspace/configuration` request for section `sandbox-lint`, and inside
+`workspace/didChangeConfiguration` as `{"settings": {"sandbox-lint": {...}}}`
+(the shape `vscode-extension/src/settings.ts` sends):
+
+    {"enable": true, "severity": {"SBX103": "warning"}, "select": [], "ignore": [],
+     "args": [], "debounce": 150}
+
+`debounce` (milliseconds) is read by the server only; the VS Code extension
+does not send it. Invalid values are ignored with a message saying why.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import Any, Mapping
+
+from lsprotocol import types
+
+from sandbox_lint.settings import Settings
+
+SECTION = "sandbox-lint"
+DEFAULT_DEBOUNCE_MS = 150
+MAX_DEBOUNCE_MS = 10_000
+
+LEVELS: dict[str, types.DiagnosticSeverity] = {
+    "error": types.DiagnosticSeverity.Error,
+    "warning": types.DiagnosticSeverity.Warning,
+    "information": types.DiagnosticSeverity.Information,
+    "hint": types.DiagnosticSeverity.Hint,
+}
+
+# Findings the runtime gate rejects whatever the project's configuration says
+# (security rules) or that stop the checker itself (syntax errors) are errors;
+# the rest are warnings. Users override per code or prefix with `severity`.
+DEFAULT_ERROR_PREFIXES = ("SBX2", "SBX900")
+
+_CODE = re.compile(r"^[A-Z]+[0-9]*$")
+
+
+@dataclass(frozen=True)
+class EditorSettings:
+    """The settings of one editor session (window-wide)."""
+
+    enable: bool = True
+    severity: tuple[tuple[str, str], ...] = ()
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    args: tuple[str, ...] = ()
+    debounce_ms: int = DEFAULT_DEBOUNCE_MS
+
+    def severity_of(self, code: str) -> types.DiagnosticSeverity:
+        """The longest matching prefix in `severity` wins; else the default for the code."""
+        best = max((prefix for prefix, _ in self.severity if code.startswith(prefix)), key=len, default=None)
+        if best is not None:
+            return LEVELS[dict(self.severity)[best]]
+        if code.startswith(DEFAULT_ERROR_PREFIXES):
+            return types.DiagnosticSeverity.Error
+        return types.DiagnosticSeverity.Warning
+
+    def apply_to(self, settings: Settings) -> Settings:
+        """Editor select/ignore on top of the project's: a non-empty editor `select`
+        replaces the project's, editor `ignore` codes are added to the project's."""
+        if not self.select and not self.ignore:
+            return settings
+        return replace(
+            settings,
+            select=self.select or settings.select,
+            ignore=tuple(dict.fromkeys(settings.ignore + self.ignore)),
+        )
+
+
+def parse(raw: object, base: EditorSettings, origin: str) -> tuple[EditorSettings, list[str]]:
+    """Overlay the keys present in `raw` on `base`. Returns (settings, problems).
+
+    `None` (a client without settings) leaves `base` unchanged.
+    """
+    problems: list[str] = []
+    if raw is None:
+        return base, problems
+    if not isinstance(raw, Mapping):
+        return base, [f"{origin}: expected an object of sandbox-lint settings, got {_describe(raw)}"]
+    changes: dict[str, Any] = {}
+    for key, value in raw.items():
+        if value is None:
+            continue
+        if key == "enable":
+            if isinstance(value, bool):
+                changes["enable"] = value
+            else:
+                problems.append(f"{origin}: `enable` must be true or false, got {_describe(value)}")
+        elif key == "severity":
+            changes["severity"] = _severity(value, origin, problems)
+        elif key in ("select", "ignore"):
+            changes[key] = tuple(
+                code.upper() for code in _strings(value, key, origin, problems) if _valid_code(code, key, origin, problems)
+            )
+        elif key == "args":
+            changes["args"] = tuple(_strings(value, key, origin, problems))
+        elif key == "debounce":
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= MAX_DEBOUNCE_MS:
+                changes["debounce_ms"] = int(value)
+            else:
+                problems.append(
+                    f"{origin}: `debounce` must be a number of milliseconds from 0 to {MAX_DEBOUNCE_MS}, "
+                    f"got {_describe(value)}"
+                )
+        else:
+            problems.append(
+                f"{origin}: unknown setting `{key}` ignored (known: enable, severity, select, ignore, args, debounce)"
+            )
+    return replace(base, **changes), problems
+
+
+def _strings(value: object, key: str, origin: str, problems: list[str]) -> list[str]:
+    if isinstance(value, str):
+        value = [value]  # a lone string is a common slip for a one-element list
+    if not isinstance(value, list):
+        problems.append(f"{origin}: `{key}` must be a list of strings, got {_describe(value)}")
+        return []
+    result = []
+    for item in value:
+        if isinstance(item, str) and item.strip():
+            result.append(item.strip())
+        else:
+            problems.append(f"{origin}: `{key}`: ignored {_describe(item)}, expected a non-empty string")
+    return result
+
+
+def _valid_code(code: str, key: str, origin: str, problems: list[str]) -> bool:
+    if _CODE.match(code.upper()):
+        return True
+    problems.append(f"{origin}: `{key}`: ignored {code!r}, expected a rule code or prefix such as SBX103 or SBX1")
+    return False
+
+
+def _severity(value: object, origin: str, problems: list[str]) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, Mapping):
+        problems.append(f"{origin}: `severity` must be an object of code -> level, got {_describe(value)}")
+        return ()
+    result: dict[str, str] = {}
+    for code, level in value.items():
+        key = str(code).strip().upper()
+        if not _valid_code(key, "severity", origin, problems):
+            continue
+        if isinstance(level, str) and level.strip().lower() in LEVELS:
+            result[key] = level.strip().lower()
+        else:
+            problems.append(
+                f"{origin}: `severity`: ignored {key} = {_describe(level)}, expected one of {', '.join(LEVELS)}"
+            )
+    return tuple(sorted(result.items()))
+
+
+def _describe(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:59] + "…"
