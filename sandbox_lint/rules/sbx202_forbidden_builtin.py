@@ -72,7 +72,9 @@ class ForbiddenBuiltin(Rule):
 
     def visit(self, node: cst.CSTNode, ctx: Context) -> None:
         assert isinstance(node, cst.Name)
-        value = folded(node.value)
+        value = node.value
+        if not value.isascii():
+            value = folded(value)
         advice = FORBIDDEN_BUILTINS.get(value)
         if advice is None:
             return

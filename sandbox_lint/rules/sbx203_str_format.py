@@ -80,7 +80,9 @@ def _parse_field(content: str, start: int, end: int) -> _Field:
         if conversion not in ("!r", "!s", "!a") or (rest and not rest.startswith(":")):
             raise _NoFix(f"the field `{{{content}}}` has an invalid conversion")
     if name and not name.isdigit() and not (name.isidentifier() and name.isascii()):
-        raise _NoFix(f"the field `{{{content}}}` reads an attribute or an item")
+        if "." in name or "[" in name:
+            raise _NoFix(f"the field `{{{content}}}` reads an attribute or an item")
+        raise _NoFix(f"the field `{{{content}}}` is not a plain `{{}}`, `{{0}}` or `{{name}}` field")
     if "\\" in rest:
         raise _NoFix("a format spec has a backslash")
     return _Field(start, end, name, conversion, rest)
@@ -167,10 +169,8 @@ def to_fstring(call: cst.Call) -> str:
         cursor = f.end
     parts.append(body[cursor:])
     new_prefix = ("r" if prefix == "r" else "R" if prefix == "R" else "") + "f"
-    text = new_prefix + quote + "".join(parts) + quote
-    lpar = "".join(code_of(p) for p in call.lpar)
-    rpar = "".join(code_of(p) for p in call.rpar)
-    return lpar + text + rpar
+    # The fix replaces the call's own range, which excludes its parentheses.
+    return new_prefix + quote + "".join(parts) + quote
 
 
 class StrFormat(Rule):

@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from ..builtins import FORBIDDEN_BUILTINS
 from .base import Invalid, Rule
 from .names import folded
 
@@ -59,7 +60,12 @@ class NonAsciiIdentifier(Rule):
         if value.isascii():
             return
         normal = folded(value)
-        if normal.isascii():
+        if normal in FORBIDDEN_BUILTINS:
+            message = (
+                f"identifier `{value}` is not ASCII: Python folds it with NFKC to `{normal}`, a forbidden "
+                f"builtin in disguise; {FORBIDDEN_BUILTINS[normal]}"
+            )
+        elif normal.isascii():
             message = (
                 f"identifier `{value}` is not ASCII: Python folds it with NFKC to `{normal}`, "
                 f"so it hides what it names; write `{normal}`"

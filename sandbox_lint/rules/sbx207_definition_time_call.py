@@ -12,6 +12,19 @@ if TYPE_CHECKING:
 _LITERAL_NAMES = frozenset({"True", "False", "None"})
 
 
+def first_non_literal(node: cst.BaseExpression) -> cst.BaseExpression | None:
+    """The part of a default that is not a literal (inside a tuple: the element), or None."""
+    if isinstance(node, cst.Tuple):
+        for element in node.elements:
+            if not isinstance(element, cst.Element):
+                return node
+            found = first_non_literal(element.value)
+            if found is not None:
+                return found
+        return None
+    return None if is_literal_default(node) else node
+
+
 def is_literal_default(node: cst.BaseExpression) -> bool:
     """int/float/str/bytes/bool/None literals, negated numbers, and tuples of those."""
     if isinstance(node, (cst.Integer, cst.Float, cst.SimpleString)):
@@ -81,17 +94,20 @@ class DefinitionTimeCall(Rule):
     def visit(self, node: cst.CSTNode, ctx: Context) -> None:
         assert isinstance(node, cst.Param)
         default = node.default
-        if default is None or is_literal_default(default):
+        if default is None:
+            return
+        part = first_non_literal(default)
+        if part is None:
             return
         name = node.name.value
         text = shorten(code_of(default))
-        if isinstance(default, (cst.List, cst.Dict, cst.ListComp, cst.DictComp)):
+        if isinstance(part, (cst.List, cst.Dict, cst.ListComp, cst.DictComp)):
             why = "one value would be shared by every call"
         else:
             why = "it runs once, when the function is defined, not at each call"
         ctx.report(
             self,
-            default,
+            part,
             f"default `{name}={text}` is not a literal: {why}; write `{name}=None` and set it in the body: "
             f"`if {name} is None: {name} = {text}`",
         )

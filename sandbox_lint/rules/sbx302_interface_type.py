@@ -53,7 +53,11 @@ class InterfaceType(Rule):
     category = "types"
     inspects = (cst.Annotation,)
     VALID = [
-        Valid(_HOST + "@env.sandbox.orchestrator\ndef pipeline(xs: list[int], scale: float | None = None) -> int:\n    return len(xs)\n", host=True),
+        Valid(
+            _HOST + "@env.sandbox.orchestrator\n"
+            "def pipeline(xs: list[int], scale: float | None = None) -> int:\n    return len(xs)\n",
+            host=True,
+        ),
         Valid(_HOST + 't = env.sandbox.orchestrator_from_str("x + 1", inputs={"x": int}, output=int)\n', host=True),
         "def helper(x: int) -> int:\n    return x\n",
     ]

@@ -54,7 +54,10 @@ class TaskSignatureRule(Rule):
     category = "types"
     VALID = [
         Valid(_HOST + "@env.task\ndef add(x: int, y: int = 0) -> int:\n    return x + y\n" + _ORCH, host=True),
-        Valid(_HOST + "@env.task\nasync def fetch(url: str, *, retries: int = 3) -> File | None:\n    return None\n" + _ORCH, host=True),
+        Valid(
+            _HOST + "@env.task\nasync def fetch(url: str, *, retries: int = 3) -> File | None:\n    return None\n" + _ORCH,
+            host=True,
+        ),
         "def add(x, y):\n    return x + y\n",
     ]
     INVALID = [
@@ -62,7 +65,10 @@ class TaskSignatureRule(Rule):
         Invalid(_HOST + "@env.task\ndef add(x: int, y: int):\n    return x + y\n" + _ORCH, host=True),
         Invalid(_HOST + "@env.task\ndef total(*xs: int) -> int:\n    return sum(xs)\n" + _ORCH, host=True),
         Invalid(_HOST + "@env.task\ndef load(path: str) -> Any:\n    return path\n" + _ORCH, host=True),
-        Invalid(_HOST + "@env.task()\ndef keys(d: dict[str, int], **opts: int) -> set[str]:\n    return set(d)\n" + _ORCH, host=True),
+        Invalid(
+            _HOST + "@env.task()\ndef keys(d: dict[str, int], **opts: int) -> set[str]:\n    return set(d)\n" + _ORCH,
+            host=True,
+        ),
     ]
 
     def check_task(self, node: cst.FunctionDef, ctx: Context) -> None:
@@ -80,12 +86,12 @@ class TaskSignatureRule(Rule):
                 )
             else:
                 self._check_type(param.annotation.annotation, ctx, f"parameter `{name}` of task `{task}`")
-        for star, param in (("*", params.star_arg), ("**", params.star_kwarg)):
-            if isinstance(param, cst.Param):
+        for star, variadic in (("*", params.star_arg), ("**", params.star_kwarg)):
+            if isinstance(variadic, cst.Param):
                 ctx.report(
                     self,
-                    param,
-                    f"task `{task}` takes `{star}{param.name.value}`: variadic parameters are not allowed in a "
+                    variadic,
+                    f"task `{task}` takes `{star}{variadic.name.value}`: variadic parameters are not allowed in a "
                     f"task signature; declare each parameter, or take a `list`/`dict` parameter instead",
                 )
         if node.returns is None:

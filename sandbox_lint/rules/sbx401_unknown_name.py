@@ -133,4 +133,3 @@ class UnknownName(Rule):
         if inputs:
             message += "; inputs: " + ", ".join(f"`{i}`" for i in inputs)
         return message + ")"
-

@@ -49,8 +49,8 @@ def call_problems(task: TaskSignature, call: cst.Call) -> list[str]:
             problems.append(f"keyword argument `{name}` is given twice")
             continue
         seen_keywords.add(name)
-        param = by_name.get(name)
-        if param is None:
+        target = by_name.get(name)
+        if target is None:
             if any(p.name == name and p.positional_only for p in positional):
                 problems.append(f"`{name}` is positional-only: pass it by position")
             elif not var_keyword:
