@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sandbox_lint import check, check_host, parse_stub
 from sandbox_lint.builtins import (
@@ -378,3 +380,63 @@ def test_builtin_lists_match_the_spec() -> None:
     assert not (PROVIDED & set(FORBIDDEN_BUILTINS))
     assert {"ValueError", "KeyError", "Exception"} <= EXCEPTION_NAMES
     assert "StopIteration" not in EXCEPTION_NAMES
+
+
+# --- SBX203: every offered fix is exact (property) --------------------------------
+
+_TEXT = st.sampled_from(["a", " ", "{{", "}}", "\\n", "\\t", "\\\\", "\\'", "=", "!", ":", "%s", "é"])
+_FIELD = st.builds(
+    lambda name, conversion, spec: "{" + name + conversion + spec + "}",
+    st.sampled_from(["", "", "0", "1", "a", "b"]),
+    st.sampled_from(["", "", "!r", "!s", "!a"]),
+    st.sampled_from(["", "", ":>6", ":^5", ":.2", ":,", ":!<3", ":=^7"]),
+)
+
+
+_EXPRESSIONS = st.sampled_from(["x", "y", "x + 1", "'q'", "[1, 2]", "len('ab')", "-y", "(x, y)"])
+
+
+@st.composite
+def _format_calls(draw: st.DrawFn) -> str:
+    """A `"...".format(...)` call; most draws pass exactly the arguments the fields use."""
+    pieces = draw(st.lists(st.one_of(_TEXT, _FIELD), max_size=6))
+    quote = draw(st.sampled_from(['"', "'"]))
+    body = "".join(pieces).replace("\\'", "'")
+    if quote == "'":
+        body = body.replace("'", "\\'")
+    fields = [p[1:-1] for p in pieces if p.startswith("{") and not p.startswith("{{")]
+    names = [f.split("!")[0].split(":")[0] for f in fields]
+    if any(n.isdigit() for n in names):
+        count = 1 + max(int(n) for n in names if n.isdigit())
+    else:
+        count = sum(1 for n in names if n == "")
+    if draw(st.integers(0, 4)) == 0:  # sometimes deliberately wrong
+        count = draw(st.integers(0, 3))
+    args = [draw(_EXPRESSIONS) for _ in range(count)]
+    for keyword in dict.fromkeys(n for n in names if n.isidentifier()):
+        args.append(f"{keyword}={draw(_EXPRESSIONS)}")
+    return f"s = {quote}{body}{quote}.format({', '.join(args)})\n"
+
+
+@settings(max_examples=300, deadline=None)
+@given(source=_format_calls())
+def test_every_format_fix_computes_the_same_string(source: str) -> None:
+    try:
+        compile(source, "<case>", "exec")
+    except SyntaxError:
+        return
+    finding = _sbx203(source)
+    if finding.fix is None:
+        return
+    fixed, _ = apply_fixes(source, check, codes=frozenset({"SBX203"}))
+    assert _outcome(source) == _outcome(fixed), (source, fixed)
+
+
+def _outcome(source: str) -> object:
+    """The string a snippet computes, or the type of error it raises (a bad spec raises in both)."""
+    env: dict[str, object] = {"x": 2.5, "y": 7}
+    try:
+        exec(source, env)  # noqa: S102 - comparing two generated snippets
+    except Exception as error:
+        return type(error)
+    return env["s"]
