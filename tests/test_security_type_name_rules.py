@@ -88,6 +88,8 @@ CASES = [
     ("raise ZeroDivisionError('x')", True, []),
     ("x = None if True else False", True, []),
     ("print(undefined)", False, []),
+    ("s = set()\nf = frozenset([1])\n", True, []),
+    ("s = set", True, [("SBX401", 1, 5)]),
     ("v = eval('1')", True, [("SBX202", 1, 5)]),
     ("v = _hidden", True, [("SBX201", 1, 5)]),
     # SBX402: shadowing

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from ..engine import Context, Load
 
 STUB = "def add(x: int, y: int) -> int: ...\nitems: list[int]"
+_SET_BUILDERS = frozenset({"set", "frozenset"})
 _HOST = 'import runtime\nenv = runtime.TaskEnvironment("e")\n'
 
 
@@ -95,8 +96,11 @@ class UnknownName(Rule):
             return
         if value[0] == "_" or value in FORBIDDEN_BUILTINS or not value.isascii():
             return  # SBX201 / SBX202 / SBX204 say what is wrong with it
-        if isinstance(ctx.parent, cst.ImportAlias):
+        parent = ctx.parent
+        if isinstance(parent, cst.ImportAlias):
             return  # `from m import y as z`: SBX101
+        if value in _SET_BUILDERS and isinstance(parent, cst.Call) and parent.func is node:
+            return  # `set()` / `frozenset()`: SBX110 says what to write
         # A binding later in the same scope still counts: resolve after the walk.
         ctx.loads.append(engine.Load(node, tuple(reversed(ctx.scope_chain))))
 
