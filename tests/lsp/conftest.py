@@ -10,7 +10,8 @@ server can serve several tests. Markers shape a `fresh` session:
     @pytest.mark.init_options({...})    initializationOptions
     @pytest.mark.configuration({...})   the answer to workspace/configuration
                                         for section "sandbox-lint"
-    @pytest.mark.server_args([...])     extra arguments after `-m lsp`
+    @pytest.mark.capabilities("no-resolve pull-refresh")
+                                        capabilities the client lacks or adds
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def pytest_configure(config: pytest.Config) -> None:
     for marker in (
         "init_options(options): initializationOptions for the LSP session",
         "configuration(settings): the client's answer for section sandbox-lint",
-        "server_args(args): extra arguments for python -m lsp",
+        "capabilities(names): space-separated changes to the client capabilities (no-resolve, no-configuration, pull-refresh)",
     ):
         config.addinivalue_line("markers", marker)
 
@@ -160,8 +161,34 @@ def _marker_value(request: pytest.FixtureRequest, name: str, default: Any) -> An
 SERVER = ClientServerConfig(server_command=[sys.executable, "-m", "lsp"], client_factory=recording_client)
 
 
+def _without_resolve(capabilities: types.ClientCapabilities) -> None:
+    assert capabilities.text_document is not None and capabilities.text_document.code_action is not None
+    capabilities.text_document.code_action.resolve_support = None
+
+
+def _without_configuration(capabilities: types.ClientCapabilities) -> None:
+    assert capabilities.workspace is not None
+    capabilities.workspace.configuration = None
+
+
+def _pull_with_refresh(capabilities: types.ClientCapabilities) -> None:
+    assert capabilities.text_document is not None and capabilities.workspace is not None
+    capabilities.text_document.diagnostic = types.DiagnosticClientCapabilities()
+    capabilities.workspace.diagnostics = types.DiagnosticWorkspaceClientCapabilities(refresh_support=True)
+
+
+CAPABILITY_CHANGES = {
+    "no-resolve": _without_resolve,
+    "no-configuration": _without_configuration,
+    "pull-refresh": _pull_with_refresh,
+}
+
+
 async def _start(lsp_client: LanguageClient, request: pytest.FixtureRequest, markers: bool) -> Session:
     capabilities = client_capabilities(request.param)
+    if markers:
+        for change in _marker_value(request, "capabilities", "").split():
+            CAPABILITY_CHANGES[change](capabilities)
     configuration = _marker_value(request, "configuration", None) if markers else None
     if configuration is not None:
         lsp_client.set_configuration(configuration, section="sandbox-lint")
