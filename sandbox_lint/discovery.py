@@ -13,11 +13,12 @@ Tasks are the module's `@….task` functions (signature known, checked by
 SBX303) and imported names (arity unknown). Other module-level names are host
 globals, invisible to the sandbox (SBX401 says so).
 
-Files that mention no orchestrator are not parsed at all.
+Files that mention no orchestrator and decorate no task are not parsed at all.
 """
 
 from __future__ import annotations
 
+import re
 import textwrap
 from dataclasses import dataclass, field
 
@@ -32,6 +33,8 @@ from .settings import Settings
 
 CODE_STRING_FUNCTIONS = frozenset({"orchestrator_from_str", "orchestrate_local", "orchestrate_local_sync"})
 _MARKERS = ("orchestrator", "orchestrate_local")
+# A module of tasks alone still gets SBX303 on its task signatures.
+_TASK_DECORATOR = re.compile(r"@[ \t]*[\w.]*\btask\b")
 
 
 def dotted_name(node: cst.BaseExpression) -> str | None:
@@ -178,7 +181,7 @@ def _subtree_ids(node: cst.CSTNode) -> set[int]:
 
 
 def check_host_source(source: str, settings: Settings) -> list[Diagnostic]:
-    if not any(marker in source for marker in _MARKERS):
+    if not any(marker in source for marker in _MARKERS) and _TASK_DECORATOR.search(source) is None:
         return []
     found, module = preflight(source, settings)
     found = [d for d in found if d.code != "SBX205"]  # host code is not sandbox code

@@ -161,3 +161,10 @@ def test_host_file_syntax_error_is_a_diagnostic() -> None:
     found = check_host(source)
     assert [d.code for d in found] == ["SBX900"]
     assert found[0].line == 3
+
+
+def test_module_of_tasks_alone_gets_task_signature_checks() -> None:
+    source = "import runtime\nenv = runtime.TaskEnvironment('e')\n\n@env.task\ndef add(x, y: int) -> int:\n    return x + y\n"
+    assert [(d.line, d.code) for d in check_host(source)] == [(5, "SBX303")]
+    # asyncio.create_task(...) is not a task decorator: the file is not parsed.
+    assert check_host("import asyncio\nt = asyncio.create_task(f())\nx += 1\n") == []
