@@ -159,7 +159,7 @@ async def test_watched_config_file_changes_recheck(fresh: Session, tmp_path: Pat
         while not registrations:
             assert asyncio.get_running_loop().time() < deadline, "no client/registerCapability"
             await asyncio.sleep(0.05)
-        patterns = [w.glob_pattern for r in registrations for w in r.register_options.watchers]
+        patterns = [w["globPattern"] for r in registrations for w in r.register_options["watchers"]]
         assert patterns == ["**/pyproject.toml", "**/*.pyi"]
     write_project(tmp_path, 'per-file-ignores = { "flows.py" = ["SBX101"] }\n')
     uri = fresh.open(tmp_path / "flows.py", HOST)
