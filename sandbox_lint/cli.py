@@ -89,20 +89,32 @@ def _decode_failure(data: bytes, start: int, encoding: str, reason: str) -> Diag
     return Diagnostic("SBX900", RULES_BY_CODE["SBX900"].name, message, line, column, line, column + 1)
 
 
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=]")
+
+
 def decode(data: bytes) -> Decoded | Diagnostic:
     """Bytes → text per PEP 263 (BOM, coding cookie, default UTF-8), or an SBX900 finding."""
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
-        line = 1 if data.startswith(codecs.BOM_UTF8) or b"\n" not in data[:200] else min(2, data.count(b"\n") + 1)
-        message = f"{exc.msg if hasattr(exc, 'msg') else exc}: declare `# -*- coding: utf-8 -*-` or remove the declaration"
-        if "unknown encoding" not in message and "encoding problem" not in message:
-            message = f"encoding declaration problem: {message}"
-        return Diagnostic("SBX900", RULES_BY_CODE["SBX900"].name, message, line, 1, line, 2)
+        first_lines = data.removeprefix(codecs.BOM_UTF8).split(b"\n", 2)[:2]
+        cookie_line = next((n for n, line in enumerate(first_lines, 1) if _COOKIE.match(line)), None)
+        if cookie_line is None:
+            # No declaration: the first lines are not UTF-8; report the bad byte below.
+            encoding = "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
+        else:
+            if data.startswith(codecs.BOM_UTF8):
+                reason = "the file starts with a UTF-8 byte-order mark but declares another encoding"
+            else:
+                reason = f"invalid encoding declaration ({exc.msg})"
+            message = f"{reason}: declare `# -*- coding: utf-8 -*-` or remove the declaration"
+            return Diagnostic("SBX900", RULES_BY_CODE["SBX900"].name, message, cookie_line, 1, cookie_line, 2)
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
-        return _decode_failure(data, exc.start, encoding, exc.reason)
+        # utf-8-sig counts positions after the BOM it dropped.
+        start = exc.start + (len(codecs.BOM_UTF8) if encoding == "utf-8-sig" and data.startswith(codecs.BOM_UTF8) else 0)
+        return _decode_failure(data, start, encoding, exc.reason)
     newline = "\r\n" if "\r\n" in text and re.search(r"(?<!\r)\n", text) is None else None
     return Decoded(text, encoding, newline)
 

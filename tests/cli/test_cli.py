@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from sandbox_lint.diagnostics import Diagnostic
+
 from .conftest import REPO, Result, run, write
 
 AUG = "x = 1\nx += 1\n"
@@ -347,6 +349,45 @@ def test_unknown_encoding_declaration_is_sbx900(project: Path) -> None:
     result = run("--script", "enc.py", cwd=project)
     assert result.code == 1 and "SBX900" in result.out and "klingon" in result.out
     _no_traceback(result)
+
+
+@pytest.mark.parametrize(
+    "data, line, column, words",
+    [
+        (b"x = 1\ny = 'ab\xffc'\n", 2, 8, "not valid UTF-8 (invalid start byte at byte 0xff)"),
+        (b"\xff = 1\n", 1, 1, "not valid UTF-8 (invalid start byte at byte 0xff)"),
+        (b"# caf\xe9\n", 1, 6, "not valid UTF-8 (invalid continuation byte at byte 0xe9)"),
+        (b"\xef\xbb\xbfx = 1\ny = '\xc3'\n", 2, 6, "not valid UTF-8 (invalid continuation byte at byte 0xc3)"),
+        (b"# coding: klingon\nx = 1\n", 1, 1, "invalid encoding declaration (unknown encoding: klingon)"),
+        (b"#!/usr/bin/env python\n# -*- coding: nope -*-\n", 2, 1, "invalid encoding declaration (unknown encoding: nope)"),
+        (b"\xef\xbb\xbf# coding: latin-1\n", 1, 1, "starts with a UTF-8 byte-order mark but declares another encoding"),
+        (b"# coding: ascii\nx = '\xe9'\n", 2, 6, "not valid ascii (ordinal not in range(128) at byte 0xe9)"),
+    ],
+)
+def test_undecodable_bytes_are_located_exactly(data: bytes, line: int, column: int, words: str) -> None:
+    from sandbox_lint.cli import decode
+
+    found = decode(data)
+    assert isinstance(found, Diagnostic), found
+    assert (found.code, found.line, found.column) == ("SBX900", line, column)
+    assert words in found.message
+
+
+@pytest.mark.parametrize(
+    "data, text, encoding",
+    [
+        (b"x = 1\r\ny = 2\r\n", "x = 1\r\ny = 2\r\n", "utf-8"),
+        (b"\xef\xbb\xbfx = '\xc3\xa9'\n", "x = '\xe9'\n", "utf-8-sig"),
+        (b"# coding: latin-1\nx = '\xe9'\n", "# coding: latin-1\nx = '\xe9'\n", "iso-8859-1"),
+        (b"", "", "utf-8"),
+    ],
+)
+def test_decoding_keeps_what_writing_back_needs(data: bytes, text: str, encoding: str) -> None:
+    from sandbox_lint.cli import Decoded, decode, encode
+
+    found = decode(data)
+    assert isinstance(found, Decoded) and (found.text, found.encoding) == (text, encoding)
+    assert encode(found.text, found) == data
 
 
 def test_huge_file_is_sbx206(project: Path) -> None:
