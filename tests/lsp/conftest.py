@@ -93,7 +93,7 @@ class Session:
 
     def open(self, path: Path, text: str, version: int = 1) -> str:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8", newline="")
+        path.write_text(text, encoding="utf-8", errors="surrogatepass", newline="")
         uri = path.as_uri()
         self.client.text_document_did_open(
             types.DidOpenTextDocumentParams(
