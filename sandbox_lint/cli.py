@@ -168,10 +168,10 @@ def collect_targets(
     if not paths:
         paths = ["-"] if stdin_filename is not None else ["."]
     targets: list[Target] = []
-    seen: set[Path] = set()
+    seen: set[str] = set()
 
     def add(display: str, path: Path) -> None:
-        key = path.resolve()
+        key = os.path.abspath(path)
         if key in seen:
             return
         seen.add(key)
@@ -185,7 +185,7 @@ def collect_targets(
             continue
         path = Path(arg)
         if path.is_dir():
-            for file in _walk(path, resolver):
+            for file in _walk(arg, resolver):
                 add(os.path.normpath(file), Path(file))
         elif path.exists() or path.is_symlink():
             if not resolver.project(path).is_excluded(path):
@@ -195,21 +195,22 @@ def collect_targets(
     return targets
 
 
-def _walk(root: Path, resolver: Resolver) -> Iterator[str]:
+def _walk(root: str, resolver: Resolver) -> Iterator[str]:
+    """`*.py` files under `root`, sorted, skipping tool folders and `exclude` globs."""
     for folder, dirs, files in os.walk(root):
-        project = resolver.project(Path(folder))
+        project = resolver.project(folder)
         dirs[:] = sorted(
             d
             for d in dirs
             if d not in SKIP_DIRS
             and not d.endswith(".egg-info")
             and not _is_virtualenv(os.path.join(folder, d))
-            and not project.is_excluded(Path(folder, d))
+            and not (project.exclude and project.is_excluded(os.path.join(folder, d)))
         )
         for name in sorted(files):
             if name.endswith(".py"):
                 file = os.path.join(folder, name)
-                if not resolver.project(Path(file)).is_excluded(Path(file)):
+                if not (project.exclude and project.is_excluded(file)):
                     yield file
 
 

@@ -158,26 +158,39 @@ class ProjectConfig:
     max_depth: int = DEFAULT_MAX_DEPTH
 
     @property
-    def root(self) -> Path:
-        return self.path.parent if self.path is not None else Path.cwd()
+    def root(self) -> str:
+        """The folder globs are relative to (absolute, not symlink-resolved)."""
+        return os.path.dirname(str(self.path)) if self.path is not None else os.getcwd()
 
-    def relative(self, path: Path) -> str | None:
-        """`path` relative to the config's folder (posix), or None when outside it."""
-        try:
-            return path.resolve().relative_to(self.root.resolve()).as_posix()
-        except ValueError:
+    def relative(self, path: str | os.PathLike[str]) -> str | None:
+        """`path` relative to the config's folder (posix), or None when outside it.
+
+        String operations only (no symlink resolution): this runs for every file.
+        """
+        absolute = os.path.abspath(path)
+        root = self.root
+        if absolute == root:
+            return ""
+        prefix = root if root.endswith(os.sep) else root + os.sep
+        if not absolute.startswith(prefix):
             return None
+        relative = absolute[len(prefix) :]
+        return relative.replace(os.sep, "/") if os.sep != "/" else relative
 
-    def is_script(self, path: Path) -> bool:
-        relative = self.relative(path)
-        return relative is not None and any(glob.matches(relative) for glob in self.scripts)
+    def is_script(self, path: str | os.PathLike[str]) -> bool:
+        return self._matches(self.scripts, self.relative(path))
 
-    def is_excluded(self, path: Path) -> bool:
-        relative = self.relative(path)
-        return relative is not None and any(glob.matches(relative) for glob in self.exclude)
+    def is_excluded(self, path: str | os.PathLike[str]) -> bool:
+        return self._matches(self.exclude, self.relative(path))
 
-    def ignored_for(self, path: Path) -> tuple[str, ...]:
-        relative = self.relative(path)
+    def ignored_for(self, path: str | os.PathLike[str]) -> tuple[str, ...]:
+        return self._ignored(self.relative(path))
+
+    @staticmethod
+    def _matches(globs: tuple[Glob, ...], relative: str | None) -> bool:
+        return relative is not None and any(glob.matches(relative) for glob in globs)
+
+    def _ignored(self, relative: str | None) -> tuple[str, ...]:
         if relative is None:
             return ()
         return tuple(code for glob, codes in self.per_file_ignores if glob.matches(relative) for code in codes)
@@ -307,7 +320,7 @@ def parse_table(table: dict[str, Any], path: Path) -> ProjectConfig:
 
 def load_config(path: Path) -> ProjectConfig:
     """Read one pyproject.toml (given by `--config` or found upward)."""
-    path = path.resolve()
+    path = Path(os.path.abspath(path))
     if not path.is_file():
         raise ConfigError(f"{_display(path)}: no such file")
     table = read_table(path)
@@ -364,38 +377,34 @@ class Resolver:
     def __init__(self, *, config_path: Path | None = None, overrides: Overrides | None = None) -> None:
         self.overrides = overrides or Overrides()
         self._fixed = load_config(config_path) if config_path is not None else None
-        self._by_folder: dict[Path, ProjectConfig] = {}
-        self._by_file: dict[Path, ProjectConfig] = {}
+        self._by_folder: dict[str, ProjectConfig] = {}
 
-    def project(self, path: Path) -> ProjectConfig:
+    def project(self, path: str | os.PathLike[str]) -> ProjectConfig:
         """The configuration that governs `path` (a file or a folder)."""
         if self._fixed is not None:
             return self._fixed
-        folder = path.resolve()
-        if not folder.is_dir():
-            folder = folder.parent
+        absolute = os.path.abspath(path)
+        folder = absolute if os.path.isdir(absolute) else os.path.dirname(absolute)
         return self._for_folder(folder)
 
-    def _for_folder(self, folder: Path) -> ProjectConfig:
+    def _for_folder(self, folder: str) -> ProjectConfig:
         cached = self._by_folder.get(folder)
         if cached is not None:
             return cached
-        config: ProjectConfig
-        candidate = folder / "pyproject.toml"
-        table = read_table(candidate) if candidate.is_file() else None
+        candidate = os.path.join(folder, "pyproject.toml")
+        table = read_table(Path(candidate)) if os.path.isfile(candidate) else None
         if table is not None:
-            config = self._by_file.get(candidate) or parse_table(table, candidate)
-            self._by_file[candidate] = config
-        elif folder.parent != folder:
-            config = self._for_folder(folder.parent)
+            config = parse_table(table, Path(candidate))
         else:
-            config = ProjectConfig()
+            parent = os.path.dirname(folder)
+            config = self._for_folder(parent) if parent != folder else ProjectConfig()
         self._by_folder[folder] = config
         return config
 
-    def resolve(self, path: Path, *, stdin: bool = False) -> FileConfig:
+    def resolve(self, path: str | os.PathLike[str], *, stdin: bool = False) -> FileConfig:
         """`stdin` without a real file name: script mode, the project of the working folder."""
         project = self.project(path)
+        relative = project.relative(path)
         o = self.overrides
         # ruff's layering: `--select` starts over (the config's ignore goes too);
         # `--ignore` alone adds to the config's ignore.
@@ -410,14 +419,14 @@ class Resolver:
             max_depth=project.max_depth,
             honor_noqa=o.honor_noqa,
         )
-        script = o.script or o.interface is not None or stdin or project.is_script(path)
+        script = o.script or o.interface is not None or stdin or project._matches(project.scripts, relative)
         interface = o.interface if o.interface is not None else project.interface
         return FileConfig(
             settings=settings,
             mode="script" if script else "host",
             interface=interface if script else None,
-            per_file_ignores=project.ignored_for(path),
-            excluded=project.is_excluded(path),
+            per_file_ignores=project._ignored(relative),
+            excluded=project._matches(project.exclude, relative),
         )
 
 
