@@ -93,6 +93,20 @@ def _assigned_names(target: cst.BaseExpression) -> list[str]:
     return []
 
 
+# The orchestration framework's own modules: their names are API, not tasks.
+FRAMEWORK_MODULES = frozenset({"runtime", "flyte"})
+
+
+def _is_framework(name: str | None) -> bool:
+    return name is not None and name.split(".")[0] in FRAMEWORK_MODULES
+
+
+def _imports_framework(node: cst.Import | cst.ImportFrom) -> bool:
+    if isinstance(node, cst.ImportFrom):
+        return node.module is not None and not node.relative and _is_framework(dotted_name(node.module))
+    return False
+
+
 def survey(module: cst.Module) -> HostModule:
     """Tasks, orchestrators, globals and code-string calls of a host module.
 
@@ -106,11 +120,16 @@ def survey(module: cst.Module) -> HostModule:
         if isinstance(stmt, cst.SimpleStatementLine):
             for small in stmt.body:
                 if isinstance(small, (cst.Import, cst.ImportFrom)) and not isinstance(small.names, cst.ImportStar):
+                    framework = _imports_framework(small)
                     for alias in small.names:
                         bound = alias.asname.name if alias.asname is not None else alias.name
                         name = dotted_name(bound) if isinstance(bound, (cst.Name, cst.Attribute)) else None
-                        if name is not None:
-                            short = name.split(".")[0]
+                        if name is None:
+                            continue
+                        short = name.split(".")[0]
+                        if framework or (isinstance(small, cst.Import) and _is_framework(dotted_name(alias.name))):
+                            host.globals.add(short)
+                        else:
                             host.tasks.setdefault(short, TaskSignature(short))
                 elif isinstance(small, cst.Assign):
                     for target in small.targets:

@@ -139,9 +139,9 @@ def test_survey_finds_tasks_orchestrators_globals_and_strings() -> None:
     assert not isinstance(module, Exception) and hasattr(module, "body")
     host = survey(module)  # type: ignore[arg-type]
     assert host.tasks["add"].params is not None
-    assert host.tasks["runtime"].params is None  # imported: arity unknown
     assert [o.name.value for o in host.orchestrators] == ["pipeline"]
-    assert {"LIMIT", "env", "Config", "helper", "t"} <= host.globals
+    # The framework's own names are host API, not tasks.
+    assert {"LIMIT", "env", "Config", "helper", "t", "runtime", "sandbox"} <= host.globals
     assert "add" not in host.globals
     assert len(host.code_strings) == 1
 
@@ -168,3 +168,14 @@ def test_module_of_tasks_alone_gets_task_signature_checks() -> None:
     assert [(d.line, d.code) for d in check_host(source)] == [(5, "SBX303")]
     # asyncio.create_task(...) is not a task decorator: the file is not parsed.
     assert check_host("import asyncio\nt = asyncio.create_task(f())\nx += 1\n") == []
+
+
+def test_imported_names_are_tasks_of_unknown_arity() -> None:
+    source = HEADER.replace("import runtime\n", "import runtime\nfrom mytasks import fetch\n") + (
+        "@env.sandbox.orchestrator\n"
+        "def pipeline(n: int) -> int:\n"
+        "    return add(fetch(n, 1, 2, 3), runtime.x)\n"
+    )
+    found = check_host(source)
+    assert [(d.code, d.line) for d in found] == [("SBX401", where(source, "runtime.x")[0])]
+    assert "host" in found[0].message
