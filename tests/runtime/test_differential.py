@@ -83,11 +83,12 @@ def block(depth: int) -> st.SearchStrategy[list[str]]:
 
 
 def statement(depth: int = 2) -> st.SearchStrategy[list[str]]:
+    # Assignments are bounded (ints mod a prime, strings cut) so loops cannot grow values exponentially.
     simple = st.one_of(
-        st.tuples(st.sampled_from(INT_VARS), int_expr()).map(lambda p: [f"{p[0]} = {p[1]}"]),
-        st.tuples(st.sampled_from(STR_VARS), str_expr()).map(lambda p: [f"{p[0]} = {p[1]}"]),
-        int_expr(1).map(lambda e: [f"xs.append({e})"]),
-        st.tuples(int_expr(1), int_expr(1)).map(lambda p: [f"a, b = {p[0]}, {p[1]}"]),
+        st.tuples(st.sampled_from(INT_VARS), int_expr()).map(lambda p: [f"{p[0]} = ({p[1]}) % 10007"]),
+        st.tuples(st.sampled_from(STR_VARS), str_expr()).map(lambda p: [f"{p[0]} = ({p[1]})[:40]"]),
+        int_expr(1).map(lambda e: [f"xs.append(({e}) % 10007)"]),
+        st.tuples(int_expr(1), int_expr(1)).map(lambda p: [f"a, b = ({p[0]}) % 10007, ({p[1]}) % 10007"]),
         st.just(["xs = sorted(xs)[-5:]"]),
         st.just(["d = {**d, s: a}", "c = len(d)"]),
     )
@@ -98,8 +99,8 @@ def statement(depth: int = 2) -> st.SearchStrategy[list[str]]:
         simple,
         st.tuples(cond(), inner, inner).map(lambda p: [f"if {p[0]}:", *indent(p[1]), "else:", *indent(p[2])]),
         st.tuples(st.integers(0, 4), inner).map(lambda p: [f"for i in range({p[0]}):", *indent(p[1])]),
-        st.tuples(st.integers(0, 3), inner).map(
-            lambda p: ["w = 0", f"while w < {p[0]}:", *indent(p[1]), "    w = w + 1"]
+        st.tuples(st.integers(0, 3), inner).map(  # one counter per nesting depth
+            lambda p: [f"w{depth} = 0", f"while w{depth} < {p[0]}:", *indent(p[1]), f"    w{depth} = w{depth} + 1"]
         ),
         st.tuples(inner, st.integers(0, 3)).map(
             lambda p: [f"for k in range({p[1]}):", "    if k == 2:", "        break", *indent(p[0])]
