@@ -246,9 +246,9 @@ def _compile_any(direction: Direction) -> Validator:
             result = {}
             for key, element in v.items():
                 if type(key) not in (str, int, float, bool, bytes, tuple, type(None)):
-                    exc = _Mismatch("a dict key of type str, int, float, bool or bytes", type_name(key))
-                    exc.parts.append(f"[{key!r}] (key)")
-                    raise exc
+                    bad_key = _Mismatch("a dict key of type str, int, float, bool or bytes", type_name(key))
+                    bad_key.parts.append(f"[{key!r}] (key)")
+                    raise bad_key
                 try:
                     result[key] = check_any(element)
                 except _Mismatch as exc:

@@ -581,7 +581,7 @@ class Run:
         kwargs = dict(snap.kwargs)
         concurrency = kwargs.pop("concurrency", None)
         return_exceptions = kwargs.pop("return_exceptions", False)
-        problem = None
+        problem: Exception | None = None
         if kwargs:
             problem = TypeError(f"map_task() got unexpected keyword argument(s): {', '.join(sorted(kwargs))}")
         elif not args:

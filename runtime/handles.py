@@ -32,7 +32,7 @@ class _PathHandle:
         self._sbx_key: str = digest
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.path == self.path  # type: ignore[attr-defined]
+        return isinstance(other, _PathHandle) and type(other) is type(self) and other.path == self.path
 
     def __hash__(self) -> int:
         return hash((type(self).__name__, self.path))
@@ -68,7 +68,7 @@ class DataFrame:
     def __init__(self, value: Any) -> None:
         if isinstance(value, DataFrame):
             value = value.value
-        self.value = value
+        self.value: Any = value
         self._sbx_key: str = uuid.uuid5(uuid.NAMESPACE_OID, f"df:{id(value)}").hex
 
     def __eq__(self, other: object) -> bool:

@@ -79,11 +79,13 @@ def _walk_scope(scope: ast.AST) -> list[ast.AST]:
     """Nodes of one scope: descend into everything except nested function bodies
     (the nested definition node itself is included)."""
     found: list[ast.AST] = []
-    stack = list(ast.iter_child_nodes(scope)) if not isinstance(scope, ast.Module) else list(scope.body)
-    if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
+    stack: list[ast.AST]
+    if isinstance(scope, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef)):
         stack = list(scope.body)
     elif isinstance(scope, ast.Lambda):
         stack = [scope.body]
+    else:
+        stack = list(ast.iter_child_nodes(scope))
     while stack:
         node = stack.pop()
         found.append(node)

@@ -31,11 +31,12 @@ def _resolve_hints(func: Callable[..., Any]) -> dict[str, Any]:
 
 
 def _kind(param: inspect.Parameter) -> str:
-    return {
+    kinds: dict[Any, str] = {
         inspect.Parameter.VAR_POSITIONAL: "var_positional",
         inspect.Parameter.VAR_KEYWORD: "var_keyword",
         inspect.Parameter.KEYWORD_ONLY: "keyword_only",
-    }.get(param.kind, "positional")
+    }
+    return kinds.get(param.kind, "positional")
 
 
 def parse_signature(

@@ -90,3 +90,27 @@ def test_stubs_from_a_file_path():
     assert stubs_command(os.path.join(HERE, "sample_tasks.py") + ":env", stdout=out, stderr=err) == 0
     assert "def fib(n: int) -> int: ..." in out.getvalue()
     assert stubs_command("nope:env", stdout=out, stderr=err) == 2
+
+
+def test_the_cli_binary_runs_and_prints_stubs(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+
+    binary = shutil.which("sandbox-lint", path=os.path.dirname(sys.executable)) or shutil.which("sandbox-lint")
+    if binary is None:
+        pytest.skip("sandbox-lint is not installed in this environment")
+    script = tmp_path / "job.py"
+    script.write_text("t = add(x, y)\nsquare(t)\n")
+    env = {**os.environ, "PYTHONPATH": HERE}
+    done = subprocess.run(
+        [binary, "run", str(script), "--tasks", ENV, "--input", "x=2", "-i", "y=1"],
+        capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == 9
+    assert "add(2, 1) ok" in done.stderr
+    done = subprocess.run([binary, "stubs", ENV], capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
+    assert done.returncode == 0 and "def square(x: int) -> int: ..." in done.stdout
+    done = subprocess.run([binary, "stubs", "nope"], capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
+    assert done.returncode == 2
