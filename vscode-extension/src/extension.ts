@@ -1,12 +1,16 @@
 // The VS Code side of sandbox-lint: starts `<python> -m lsp`, feeds it settings, and adds
 // the Restart Server and Fix All commands. Decisions live in settings.ts and launch.ts.
+import { execFile } from 'node:child_process';
 import * as os from 'node:os';
 import * as vscode from 'vscode';
 import {
   CancellationToken,
+  CloseAction,
   ConfigurationParams,
   DidChangeConfigurationNotification,
   DocumentSelector,
+  ErrorAction,
+  ErrorHandler,
   LanguageClient,
   LanguageClientOptions,
   ResponseError,
@@ -14,7 +18,15 @@ import {
   State,
 } from 'vscode-languageclient/node';
 
-import { formatCommandLine, Launch, resolveLaunch } from './launch';
+import { CrashHistory, MAX_RESTARTS } from './crashes';
+import {
+  formatCommandLine,
+  Launch,
+  PROBE_EXIT_MISSING,
+  resolveLaunch,
+  StartProblem,
+  startProblemMessage,
+} from './launch';
 import { activeInterpreter, onDidChangeActiveInterpreter } from './pythonExtension';
 import {
   ExtensionSettings,
@@ -29,6 +41,8 @@ import {
 const CLIENT_ID = 'sandboxLint'; // also the prefix of the `sandboxLint.trace.server` setting
 const CLIENT_NAME = 'Sandbox Lint';
 const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('sandbox-lint');
+// Generous: `uv run python` may create the environment on first use.
+const PROBE_TIMEOUT_MS = 60_000;
 
 const DOCUMENT_SELECTOR: DocumentSelector = [
   { scheme: 'file', language: 'python' },
@@ -43,9 +57,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   controller = new ServerController(output, trace);
   const server = controller;
   context.subscriptions.push(
+    server, // first: stopped while its output channels still exist
     output,
     trace,
-    server,
     vscode.commands.registerCommand('sandboxLint.restart', () => server.restart('restart command')),
     vscode.commands.registerCommand('sandboxLint.fixAll', () => fixAll(server)),
     vscode.workspace.onDidChangeConfiguration((event) => {
@@ -83,7 +97,7 @@ class ServerController implements vscode.Disposable {
 
   restart(reason: string): Promise<void> {
     return this.enqueue(async () => {
-      this.log(`Restarting the server (${reason}).`);
+      this.log(`${this.client === undefined ? 'Starting' : 'Restarting'} the server (${reason}).`);
       await this.stopClient();
       await this.startClient();
     });
@@ -101,9 +115,10 @@ class ServerController implements vscode.Disposable {
   /** Restarts when the launch command changed; the client itself forwards the rest. */
   async onSettingsChanged(): Promise<void> {
     const { settings, problems } = this.readSettings();
-    this.logProblems(problems);
     if (this.launchedWith === undefined || launchSettingsChanged(this.launchedWith, settings)) {
       await this.restart('interpreter or args changed');
+    } else {
+      this.logProblems(problems);
     }
   }
 
@@ -118,22 +133,61 @@ class ServerController implements vscode.Disposable {
     const { settings, problems } = this.readSettings();
     this.logProblems(problems);
     const launch = await this.resolveLaunch(settings);
+    this.launchedWith = settings;
+    const problem = await this.probe(launch);
+    if (problem !== undefined) {
+      const message = startProblemMessage(launch, problem);
+      this.log(message);
+      void this.showStartProblem(message);
+      return;
+    }
     this.log(`Starting: ${formatCommandLine(launch.command, launch.args)} (interpreter from ${launch.source})`);
     const serverOptions: ServerOptions = {
       command: launch.command,
       args: [...launch.args],
       options: { env: { ...launch.env }, cwd: launch.cwd },
     };
-    const client = new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions, this.clientOptions(settings));
+    const client: LanguageClient = new LanguageClient(
+      CLIENT_ID,
+      CLIENT_NAME,
+      serverOptions,
+      this.clientOptions(settings, () => client),
+    );
     this.client = client;
-    this.launchedWith = settings;
     try {
       await client.start();
     } catch (error) {
-      this.client = undefined;
+      // vscode-languageclient has already shown its own error message.
       this.log(`The server did not start: ${errorText(error)}`);
-      void this.showStartFailure(launch);
+      if (this.client === client) {
+        this.client = undefined;
+      }
+      await client.dispose().catch(() => undefined);
     }
+  }
+
+  /** Runs the launch's probe: a reason the server cannot start, or undefined to go ahead. */
+  private probe(launch: Launch): Promise<StartProblem | undefined> {
+    return new Promise((resolve) => {
+      execFile(
+        launch.probe.command,
+        [...launch.probe.args],
+        { env: { ...launch.env }, cwd: launch.cwd, timeout: PROBE_TIMEOUT_MS, windowsHide: true },
+        (error) => {
+          if (error === null) {
+            resolve(undefined);
+          } else if (error.code === 'ENOENT') {
+            resolve('not-found');
+          } else if (error.code === PROBE_EXIT_MISSING) {
+            resolve('no-server-package');
+          } else {
+            // Unclear (a wrapper like `uv run` failed, a timeout): let the real start report it.
+            this.log(`Checking the interpreter was inconclusive (${error.message.trim()}); starting anyway.`);
+            resolve(undefined);
+          }
+        },
+      );
+    });
   }
 
   private async stopClient(): Promise<void> {
@@ -149,20 +203,48 @@ class ServerController implements vscode.Disposable {
     }
   }
 
-  private clientOptions(settings: ExtensionSettings): LanguageClientOptions {
+  private clientOptions(settings: ExtensionSettings, owner: () => LanguageClient): LanguageClientOptions {
     return {
       documentSelector: DOCUMENT_SELECTOR,
       outputChannel: this.output,
       traceOutputChannel: this.trace,
       initializationOptions: toServerSettings(settings),
+      errorHandler: this.errorHandler(owner),
       // Makes the client send workspace/didChangeConfiguration when `sandboxLint.*` changes;
       // the middleware below shapes the payload like the `sandbox-lint` configuration section.
       synchronize: { configurationSection: SETTINGS_SECTION },
       middleware: {
         workspace: {
           configuration: (params, token, next) => this.answerConfiguration(params, token, next),
-          didChangeConfiguration: () => this.sendSettings(),
+          didChangeConfiguration: () => this.sendSettings(owner()),
         },
+      },
+    };
+  }
+
+  private errorHandler(owner: () => LanguageClient): ErrorHandler {
+    const crashes = new CrashHistory();
+    return {
+      // A dead server also shows up here (EPIPE); carry on so that `closed` decides about the
+      // restart. Only a server that keeps garbling its messages is shut down.
+      error: (_error, _message, count) => ({
+        action: count === undefined || count <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown,
+      }),
+      closed: () => {
+        const wasRunning = owner().state === State.Running;
+        if (crashes.shouldRestart(Date.now(), wasRunning)) {
+          return { action: CloseAction.Restart };
+        }
+        if (!wasRunning) {
+          // The start fails and says so; restarting would only repeat the failure.
+          return { action: CloseAction.DoNotRestart, handled: true };
+        }
+        return {
+          action: CloseAction.DoNotRestart,
+          message:
+            `The Sandbox Lint server crashed ${MAX_RESTARTS + 1} times in 3 minutes and was not restarted. ` +
+            'See the "Sandbox Lint" output, then run "Sandbox Lint: Restart Server".',
+        };
       },
     };
   }
@@ -195,15 +277,22 @@ class ServerController implements vscode.Disposable {
     return answers;
   }
 
-  private async sendSettings(): Promise<void> {
-    const client = this.client;
-    if (client === undefined) {
+  private async sendSettings(client: LanguageClient): Promise<void> {
+    const { settings } = this.readSettings();
+    const restartDue = this.launchedWith !== undefined && launchSettingsChanged(this.launchedWith, settings);
+    // A client about to be replaced still sees the change; the new one gets the settings at start.
+    if (restartDue || client !== this.client || !client.isRunning()) {
       return;
     }
-    const settings = toServerSettings(this.readSettings().settings);
-    await client.sendNotification(DidChangeConfigurationNotification.type, {
-      settings: { [SERVER_SECTION]: settings },
-    });
+    try {
+      await client.sendNotification(DidChangeConfigurationNotification.type, {
+        settings: { [SERVER_SECTION]: toServerSettings(settings) },
+      });
+    } catch (error) {
+      if (client === this.client && client.isRunning()) {
+        throw error;
+      }
+    }
   }
 
   private async resolveLaunch(settings: ExtensionSettings): Promise<Launch> {
@@ -244,19 +333,14 @@ class ServerController implements vscode.Disposable {
     });
   }
 
-  private async showStartFailure(launch: Launch): Promise<void> {
+  private async showStartProblem(message: string): Promise<void> {
     const showOutput = 'Show Output';
     const openSettings = 'Open Settings';
-    const choice = await vscode.window.showErrorMessage(
-      `Sandbox Lint could not start its server with "${launch.command}". ` +
-        'Install sandbox-lint in that Python environment or set "sandboxLint.interpreter".',
-      showOutput,
-      openSettings,
-    );
+    const choice = await vscode.window.showErrorMessage(message, showOutput, openSettings);
     if (choice === showOutput) {
       this.output.show(true);
     } else if (choice === openSettings) {
-      await vscode.commands.executeCommand('workbench.action.openSettings', SETTINGS_SECTION);
+      await vscode.commands.executeCommand('workbench.action.openSettings', 'sandboxLint.interpreter');
     }
   }
 

@@ -1,6 +1,9 @@
 // Settings -> the process that runs the language server (`<python> -m lsp <args>`).
 // No `vscode` import: this module is unit-tested with node:test.
 
+/** The module the server is started from: `python -m lsp`. */
+export const SERVER_MODULE = 'lsp';
+
 /** Where the Python command came from, for the log and error messages. */
 export type InterpreterSource = 'setting' | 'python-extension' | 'default';
 
@@ -29,10 +32,17 @@ export interface Launch {
   readonly env: Readonly<Record<string, string>>;
   readonly cwd?: string;
   readonly source: InterpreterSource;
+  /** The words that run Python: the command and its leading arguments. */
+  readonly python: readonly string[];
+  /** Same Python, same environment, but only asks whether the server's package is importable:
+   * exit 0 yes, PROBE_EXIT_MISSING no. Lets the extension say what is wrong before starting. */
+  readonly probe: { readonly command: string; readonly args: readonly string[] };
 }
 
-/** The module the server is started from: `python -m lsp`. */
-export const SERVER_MODULE = 'lsp';
+/** The probe's exit status when the interpreter runs but has no `lsp` package. */
+export const PROBE_EXIT_MISSING = 3;
+
+const PROBE_SCRIPT = `import importlib.util, sys; sys.exit(0 if importlib.util.find_spec("${SERVER_MODULE}") else ${PROBE_EXIT_MISSING})`;
 
 /** The last resort when neither the setting nor the Python extension names an interpreter.
  * On Windows `python3.exe` is often the Microsoft Store stub, so `python` is used there. */
@@ -67,7 +77,27 @@ export function resolveLaunch(inputs: LaunchInputs): Launch {
     env: serverEnvironment(inputs.env),
     cwd: workspaceFolder,
     source,
+    python: [command, ...leading],
+    probe: { command, args: [...leading, '-c', PROBE_SCRIPT] },
   };
+}
+
+export type StartProblem = 'not-found' | 'no-server-package';
+
+const SOURCE_NAMES: Record<InterpreterSource, string> = {
+  setting: 'from "sandboxLint.interpreter"',
+  'python-extension': "the Python extension's interpreter",
+  default: 'the default, as neither "sandboxLint.interpreter" nor the Python extension names one',
+};
+
+/** What the user is told when the probe shows the server cannot start. */
+export function startProblemMessage(launch: Launch, problem: StartProblem): string {
+  const [command = '', ...leading] = launch.python;
+  const where = `"${formatCommandLine(command, leading)}" (${SOURCE_NAMES[launch.source]})`;
+  if (problem === 'not-found') {
+    return `Sandbox Lint cannot start its server: ${where} was not found. Set "sandboxLint.interpreter" to a Python that has sandbox-lint installed.`;
+  }
+  return `Sandbox Lint cannot start its server: ${where} has no sandbox-lint installed (no module "${SERVER_MODULE}"). Install the sandbox-lint package there, or set "sandboxLint.interpreter" to a Python that has it.`;
 }
 
 /** The extension host's environment, minus unset entries, plus PYTHONSAFEPATH so that a

@@ -1,7 +1,19 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { after, describe, it } from 'node:test';
 
-import { expandVariables, formatCommandLine, LaunchInputs, resolveLaunch, serverEnvironment } from '../launch';
+import {
+  expandVariables,
+  formatCommandLine,
+  LaunchInputs,
+  PROBE_EXIT_MISSING,
+  resolveLaunch,
+  serverEnvironment,
+  startProblemMessage,
+} from '../launch';
 
 const base: LaunchInputs = {
   interpreter: [],
@@ -173,4 +185,71 @@ describe('formatCommandLine', () => {
       assert.equal(formatCommandLine(command, args), expected);
     });
   }
+});
+
+describe('resolveLaunch: the probe', () => {
+  it('runs the same Python with -c instead of -m lsp', () => {
+    const launch = resolveLaunch({ ...base, interpreter: ['uv', 'run', 'python'], args: ['--verbose'] });
+    assert.equal(launch.probe.command, 'uv');
+    assert.deepEqual(launch.probe.args.slice(0, 3), ['run', 'python', '-c']);
+    assert.equal(launch.probe.args.length, 4);
+    assert.deepEqual(launch.python, ['uv', 'run', 'python']);
+  });
+});
+
+describe('startProblemMessage', () => {
+  it('names the command, where it came from, and the setting to change', () => {
+    const launch = resolveLaunch({ ...base, pythonExtensionInterpreter: '/venv/bin/python' });
+    assert.equal(
+      startProblemMessage(launch, 'no-server-package'),
+      'Sandbox Lint cannot start its server: "/venv/bin/python" (the Python extension\'s interpreter) has no ' +
+        'sandbox-lint installed (no module "lsp"). Install the sandbox-lint package there, or set ' +
+        '"sandboxLint.interpreter" to a Python that has it.',
+    );
+  });
+
+  it('says when the command does not exist', () => {
+    const launch = resolveLaunch({ ...base, interpreter: ['/My Py/python', '-X', 'dev'] });
+    assert.equal(
+      startProblemMessage(launch, 'not-found'),
+      'Sandbox Lint cannot start its server: "\'/My Py/python\' -X dev" (from "sandboxLint.interpreter") was not ' +
+        'found. Set "sandboxLint.interpreter" to a Python that has sandbox-lint installed.',
+    );
+  });
+});
+
+// The probe's Python one-liner, run for real (skipped where no python3 is on PATH).
+const python3 = spawnSync('python3', ['--version']).status === 0;
+
+describe('the probe, run by python3', { skip: !python3 && 'python3 not on PATH' }, () => {
+  const folder = mkdtempSync(path.join(tmpdir(), 'sandbox-lint-probe-'));
+  const withServer = path.join(folder, 'with-server');
+  mkdirSync(path.join(withServer, 'lsp'), { recursive: true });
+  writeFileSync(path.join(withServer, 'lsp', '__init__.py'), '');
+  const empty = path.join(folder, 'empty');
+  mkdirSync(empty);
+  const shadowing = path.join(folder, 'workspace');
+  mkdirSync(path.join(shadowing, 'lsp'), { recursive: true });
+  writeFileSync(path.join(shadowing, 'lsp', '__init__.py'), '');
+  after(() => rmSync(folder, { recursive: true, force: true }));
+
+  function runProbe(pythonPath: string, workspaceFolder = empty): number | null {
+    const launch = resolveLaunch({ ...base, env: { PATH: process.env.PATH, PYTHONPATH: pythonPath }, workspaceFolder });
+    return spawnSync(launch.probe.command, [...launch.probe.args], { env: { ...launch.env }, cwd: launch.cwd }).status;
+  }
+
+  it('exits 0 when the lsp package is importable', () => {
+    assert.equal(runProbe(withServer), 0);
+  });
+
+  it(`exits ${PROBE_EXIT_MISSING} when it is not`, () => {
+    assert.equal(runProbe(empty), PROBE_EXIT_MISSING);
+  });
+
+  const version = spawnSync('python3', ['-c', 'import sys; print(sys.version_info >= (3, 11))'], { encoding: 'utf8' });
+  it('does not take an lsp/ folder of the workspace for the server (Python 3.11+)', {
+    skip: version.stdout.trim() !== 'True' && 'PYTHONSAFEPATH needs Python 3.11',
+  }, () => {
+    assert.equal(runProbe(empty, shadowing), PROBE_EXIT_MISSING);
+  });
 });
