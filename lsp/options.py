@@ -14,13 +14,12 @@ does not send it. Invalid values are ignored with a message saying why.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
 from lsprotocol import types
 
-from sandbox_lint.settings import Settings
+from sandbox_lint.config import ConfigError, validate_codes
 
 SECTION = "sandbox-lint"
 DEFAULT_DEBOUNCE_MS = 150
@@ -37,9 +36,6 @@ LEVELS: dict[str, types.DiagnosticSeverity] = {
 # (security rules) or that stop the checker itself (syntax errors) are errors;
 # the rest are warnings. Users override per code or prefix with `severity`.
 DEFAULT_ERROR_PREFIXES = ("SBX2", "SBX900")
-
-_CODE = re.compile(r"^[A-Z]+[0-9]*$")
-
 
 @dataclass(frozen=True)
 class EditorSettings:
@@ -60,17 +56,6 @@ class EditorSettings:
         if code.startswith(DEFAULT_ERROR_PREFIXES):
             return types.DiagnosticSeverity.Error
         return types.DiagnosticSeverity.Warning
-
-    def apply_to(self, settings: Settings) -> Settings:
-        """Editor select/ignore on top of the project's: a non-empty editor `select`
-        replaces the project's, editor `ignore` codes are added to the project's."""
-        if not self.select and not self.ignore:
-            return settings
-        return replace(
-            settings,
-            select=self.select or settings.select,
-            ignore=tuple(dict.fromkeys(settings.ignore + self.ignore)),
-        )
 
 
 def parse(raw: object, base: EditorSettings, origin: str) -> tuple[EditorSettings, list[str]]:
@@ -131,10 +116,13 @@ def _strings(value: object, key: str, origin: str, problems: list[str]) -> list[
 
 
 def _valid_code(code: str, key: str, origin: str, problems: list[str]) -> bool:
-    if _CODE.match(code.upper()):
-        return True
-    problems.append(f"{origin}: `{key}`: ignored {code!r}, expected a rule code or prefix such as SBX103 or SBX1")
-    return False
+    """A code or prefix of some rule (checked like `--select`, with a suggestion)."""
+    try:
+        validate_codes([code], f"{origin}: `{key}`")
+    except ConfigError as error:
+        problems.append(f"{error}: ignored")
+        return False
+    return True
 
 
 def _severity(value: object, origin: str, problems: list[str]) -> tuple[tuple[str, str], ...]:

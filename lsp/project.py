@@ -1,23 +1,25 @@
 """Which checker runs on a document, with which settings: the project's
-`[tool.sandbox-lint]` (via `sandbox_lint.config`) plus the editor's settings.
+`[tool.sandbox-lint]` plus the editor's settings, both through `sandbox_lint.config`.
 
-A file is checked the way `sandbox-lint check` checks it: script mode when it
-matches the project's `scripts` globs (with the project's `interface` stub),
-host mode otherwise; `exclude`d files are not checked; per-file ignores
-apply. Documents without a file path (unsaved buffers) are host files with
-the default settings. Resolutions are cached per document until `reset()`
-(the configuration or a stub changed, or the editor settings did).
+A file is checked exactly as `sandbox-lint check` checks it: script mode when
+it matches the project's `scripts` globs (with the project's `interface` stub),
+host mode otherwise; `exclude`d files are not checked; per-file ignores apply.
+The editor's `select` and `ignore` layer on the project's like the command
+line's `--select` and `--ignore` (a non-empty `select` starts over; `ignore`
+adds). Documents without a file path (unsaved buffers) are host files with the
+settings of the server's working folder. Resolutions are cached per document
+until `reset()` (the configuration, a stub or the editor settings changed).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Callable
 
 from pygls.uris import to_fs_path
 
-from sandbox_lint import check, check_host
-from sandbox_lint.config import ConfigError, FileConfig, Resolver
+from sandbox_lint.config import ConfigError, FileConfig, Overrides, Resolver
 from sandbox_lint.diagnostics import Diagnostic
 from sandbox_lint.settings import Settings
 
@@ -25,10 +27,10 @@ from .options import EditorSettings
 
 DEFAULT_FILE = FileConfig(settings=Settings(), mode="host", interface=None)
 
-# A document whose file name matches one of these is project configuration:
-# saving it re-reads the configuration and re-checks every open document.
+# Saving or changing one of these re-reads the configuration and re-checks every open document.
 CONFIG_FILE_NAMES = ("pyproject.toml",)
 STUB_SUFFIX = ".pyi"
+UNSAVED = "<unsaved>.py"
 
 
 def path_of(uri: str) -> Path | None:
@@ -41,22 +43,34 @@ def path_of(uri: str) -> Path | None:
     return Path(path) if path else None
 
 
+def _no_findings(text: str) -> list[Diagnostic]:
+    return []
+
+
 class Project:
     """Per-document `FileConfig`s from a `Resolver`, and the checks that use them."""
 
     def __init__(self, config_path: Path | None = None) -> None:
         self.config_path = config_path
+        self.overrides = Overrides()
         self.problems: list[str] = []
         self._resolver: Resolver | None = None
         self._files: dict[str, FileConfig] = {}
         self.reset()
+
+    def configure(self, editor: EditorSettings) -> None:
+        """Take the editor's select/ignore (the command line's --select/--ignore)."""
+        overrides = Overrides(select=editor.select or None, ignore=editor.ignore or None)
+        if overrides != self.overrides:
+            self.overrides = overrides
+            self.reset()
 
     def reset(self) -> None:
         """Forget every cached configuration (read again on the next check)."""
         self._files.clear()
         self.problems = []
         try:
-            self._resolver = Resolver(config_path=self.config_path)
+            self._resolver = Resolver(config_path=self.config_path, overrides=self.overrides)
         except ConfigError as error:
             self.problems.append(f"{error} — checking with the default settings")
             self._resolver = None
@@ -67,13 +81,18 @@ class Project:
             return cached
         path = path_of(uri)
         config = DEFAULT_FILE
-        if path is not None and self._resolver is not None:
+        if self._resolver is not None:
             try:
-                config = self._resolver.resolve(path)
+                if path is not None:
+                    config = self._resolver.resolve(path)
+                else:
+                    unsaved = self._resolver.resolve(Path.cwd() / UNSAVED)
+                    config = dataclasses.replace(unsaved, mode="host", interface=None, excluded=False)
             except ConfigError as error:
-                self.problems.append(f"{error} — checking {path.name} with the default settings")
+                name = path.name if path is not None else uri
+                self.problems.append(f"{error} — checking {name} with the default settings")
             except OSError as error:
-                self.problems.append(f"cannot read the configuration for {path.name}: {error}")
+                self.problems.append(f"cannot read the configuration for {uri}: {error}")
         self._files[uri] = config
         return config
 
@@ -84,24 +103,10 @@ class Project:
         problems, self.problems = self.problems, []
         return problems
 
-    def checker(self, uri: str, editor: EditorSettings) -> Callable[[str], list[Diagnostic]]:
+    def checker(self, uri: str) -> Callable[[str], list[Diagnostic]]:
         """The check for this document's text, as `sandbox_lint.fixes.apply_fixes` takes it."""
         config = self.file_config(uri)
-        if config.excluded:
-            return lambda text: []
-        settings = editor.apply_to(config.settings)
-        path = path_of(uri)
-        filename = str(path) if path is not None else None
-        keep = config.keep if config.per_file_ignores else None
-
-        def run(text: str) -> list[Diagnostic]:
-            if config.mode == "script":
-                found = check(text, interface=config.interface, settings=settings)
-            else:
-                found = check_host(text, settings=settings, filename=filename)
-            return found if keep is None else [d for d in found if keep(d.code)]
-
-        return run
+        return _no_findings if config.excluded else config.check
 
     def mode(self, uri: str) -> str:
         config = self.file_config(uri)

@@ -144,7 +144,7 @@ class SandboxLintServer(LanguageServer):
             found: list[Diagnostic] = []
         else:
             started = time.perf_counter()
-            found = self.project.checker(doc.uri, self.editor)(doc.text)
+            found = self.project.checker(doc.uri)(doc.text)
             self.debug(
                 f"checked {doc.uri} v{doc.version} ({self.project.mode(doc.uri)} mode): "
                 f"{len(found)} finding(s) in {(time.perf_counter() - started) * 1000:.1f} ms"
@@ -203,6 +203,7 @@ class SandboxLintServer(LanguageServer):
             self.log(problem, types.MessageType.Warning)
         if settings != self.editor:
             self.editor = settings
+            self.project.configure(settings)
             self.log(f"settings: {settings}")
             self.recheck_all()
 
@@ -270,7 +271,7 @@ class SandboxLintServer(LanguageServer):
         return None
 
     def fix_all_edit(self, doc: Document) -> types.WorkspaceEdit | None:
-        fixed, applied = apply_fixes(doc.text, self.project.checker(doc.uri, self.editor))
+        fixed, applied = apply_fixes(doc.text, self.project.checker(doc.uri))
         if applied == 0 or fixed == doc.text:
             return None
         edit = types.TextEdit(range=doc.full_range(self.encoding), new_text=fixed)
@@ -322,6 +323,7 @@ def initialize(ls: SandboxLintServer, params: types.InitializeParams) -> None:
     for problem in problems:
         ls.log(problem, types.MessageType.Warning)
     ls.init_settings = ls.editor = settings
+    ls.project.configure(settings)
     ls.pull = params.capabilities.text_document is not None and params.capabilities.text_document.diagnostic is not None
     ls.log(
         f"sandbox-lint {__version__}: {'pull' if ls.pull else 'push'} diagnostics, "

@@ -3,12 +3,15 @@ editor settings (`lsp.options`), `# noqa` edits and rule docs (`lsp.convert`).""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from lsprotocol import types
 
 from lsp import convert, options
+from lsp.project import Project
 from lsp.documents import Document, code_points, units
 from lsp.options import EditorSettings
 from sandbox_lint import check
@@ -127,7 +130,7 @@ def test_settings_overlay_and_validation() -> None:
     assert overlay.select == ("SBX1",) and overlay.ignore == ("SBX110",) and overlay.debounce_ms == 0
     assert problems == [
         "config: `ignore`: ignored 3, expected a non-empty string",
-        "config: `ignore`: ignored 'not a code!', expected a rule code or prefix such as SBX103 or SBX1",
+        "config: `ignore`: unknown rule code or prefix `not a code!`: ignored",
     ]
     assert options.parse(None, base, "x") == (base, [])
     assert options.parse([1], base, "x")[1] == ["x: expected an object of sandbox-lint settings, got [1]"]
@@ -153,12 +156,30 @@ def test_severity_longest_prefix_then_defaults(
     assert EditorSettings(severity=severity).severity_of(code) == expected
 
 
-def test_editor_select_replaces_and_ignore_adds_to_the_project() -> None:
-    project = Settings(select=("SBX1", "SBX2"), ignore=("SBX110",), max_depth=50)
-    assert EditorSettings().apply_to(project) is project
-    merged = EditorSettings(select=("SBX103",), ignore=("SBX101", "SBX110")).apply_to(project)
-    assert merged == Settings(select=("SBX103",), ignore=("SBX110", "SBX101"), max_depth=50)
-    assert EditorSettings(ignore=("SBX2",)).apply_to(project).select == ("SBX1", "SBX2")
+def test_editor_select_and_ignore_layer_like_the_command_line(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.sandbox-lint]\nselect = ["SBX1", "SBX2"]\nignore = ["SBX110"]\n[tool.sandbox-lint.limits]\nmax-depth = 50\n',
+        encoding="utf-8",
+    )
+    uri = (tmp_path / "flows.py").as_uri()
+    project = Project()
+    assert project.file_config(uri).settings == Settings(select=("SBX1", "SBX2"), ignore=("SBX110",), max_depth=50)
+    project.configure(EditorSettings(ignore=("SBX101",)))  # --ignore adds
+    assert project.file_config(uri).settings.ignore == ("SBX110", "SBX101")
+    project.configure(EditorSettings(select=("SBX103",), ignore=("SBX2",)))  # --select starts over
+    assert project.file_config(uri).settings == Settings(select=("SBX103",), ignore=("SBX2",), max_depth=50)
+    assert project.take_problems() == []
+
+
+def test_unsaved_documents_are_host_files_and_bad_configs_fall_back(tmp_path: Path) -> None:
+    project = Project()
+    assert project.mode("untitled:Untitled-1") == "host"
+    (tmp_path / "pyproject.toml").write_text("[tool.sandbox-lint]\nselect = 3\n", encoding="utf-8")
+    uri = (tmp_path / "flows.py").as_uri()
+    assert project.file_config(uri).settings == Settings()
+    [problem] = project.take_problems()
+    assert "`select` must be a list of strings" in problem and problem.endswith("with the default settings")
+    assert project.checker(uri)("x += 1") == []  # a plain host file: nothing to check
 
 
 # -- noqa and docs -----------------------------------------------------------------------------
