@@ -37,6 +37,7 @@ LEVELS: dict[str, types.DiagnosticSeverity] = {
 # the rest are warnings. Users override per code or prefix with `severity`.
 DEFAULT_ERROR_PREFIXES = ("SBX2", "SBX900")
 
+
 @dataclass(frozen=True)
 class EditorSettings:
     """The settings of one editor session (window-wide)."""
@@ -80,9 +81,8 @@ def parse(raw: object, base: EditorSettings, origin: str) -> tuple[EditorSetting
         elif key == "severity":
             changes["severity"] = _severity(value, origin, problems)
         elif key in ("select", "ignore"):
-            changes[key] = tuple(
-                code.upper() for code in _strings(value, key, origin, problems) if _valid_code(code, key, origin, problems)
-            )
+            codes = _strings(value, key, origin, problems)
+            changes[key] = tuple(code.upper() for code in codes if _valid_code(code, key, origin, problems))
         elif key == "args":
             changes["args"] = tuple(_strings(value, key, origin, problems))
         elif key == "debounce":

@@ -21,7 +21,7 @@ import logging
 import sys
 import time
 import traceback
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -43,7 +43,7 @@ NAME = "sandbox-lint"
 CONFIGURATION_TIMEOUT_S = 10.0
 FIX_ALL_TITLE = "Fix all auto-fixable sandbox-lint problems"
 
-T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger(__name__)
 
 
@@ -219,7 +219,9 @@ class SandboxLintServer(LanguageServer):
                 CONFIGURATION_TIMEOUT_S,
             )
         except Exception as error:
-            self.log(f"workspace/configuration failed ({error!r}); keeping the current settings", types.MessageType.Warning)
+            self.log(
+                f"workspace/configuration failed ({error!r}); keeping the current settings", types.MessageType.Warning
+            )
             return False
         value = answer[0] if isinstance(answer, (list, tuple)) and answer else None
         self.apply_settings(value, f"workspace/configuration ({origin})")
@@ -242,8 +244,10 @@ class SandboxLintServer(LanguageServer):
                 CONFIGURATION_TIMEOUT_S,
             )
         except Exception as error:
-            self.log(f"could not watch configuration files ({error!r}): save them in the editor to apply changes",
-                     types.MessageType.Warning)
+            self.log(
+                f"could not watch configuration files ({error!r}): save them in the editor to apply changes",
+                types.MessageType.Warning,
+            )
 
     # -- fixes -----------------------------------------------------------------------------
 
@@ -278,10 +282,10 @@ class SandboxLintServer(LanguageServer):
         return convert.workspace_edit(doc, [edit], self.client_capabilities)
 
 
-def guarded(default: Callable[[], T]) -> Callable[[Callable[..., T]], Callable[..., T]]:
+def guarded(default: Callable[[], Any]) -> Callable[[F], F]:
     """Catch and log a handler's errors; answer `default()` instead of failing."""
 
-    def wrap(handler: Callable[..., Any]) -> Callable[..., Any]:
+    def wrap(handler: F) -> F:
         def report(ls: SandboxLintServer) -> None:
             ls.log(f"{handler.__name__} failed:\n{traceback.format_exc()}", types.MessageType.Error)
 
@@ -295,7 +299,7 @@ def guarded(default: Callable[[], T]) -> Callable[[Callable[..., T]], Callable[.
                     report(ls)
                     return default()
 
-            return run_async
+            return run_async  # type: ignore[return-value]
 
         @functools.wraps(handler)
         def run(ls: SandboxLintServer, params: Any) -> Any:
@@ -305,7 +309,7 @@ def guarded(default: Callable[[], T]) -> Callable[[Callable[..., T]], Callable[.
                 report(ls)
                 return default()
 
-        return run
+        return run  # type: ignore[return-value]
 
     return wrap
 
@@ -419,7 +423,9 @@ def _empty_report() -> types.DocumentDiagnosticReport:
 
 
 @guarded(_empty_report)
-def document_diagnostic(ls: SandboxLintServer, params: types.DocumentDiagnosticParams) -> types.DocumentDiagnosticReport:
+def document_diagnostic(
+    ls: SandboxLintServer, params: types.DocumentDiagnosticParams
+) -> types.DocumentDiagnosticReport:
     doc = ls.documents.get(params.text_document.uri)
     if doc is None:
         return types.RelatedFullDocumentDiagnosticReport(items=[])
@@ -467,7 +473,7 @@ def _resolves_edits(ls: SandboxLintServer) -> bool:
 
 
 def _quick_fixes(
-    ls: SandboxLintServer, doc: Document, diagnostics: list[types.Diagnostic]
+    ls: SandboxLintServer, doc: Document, diagnostics: Sequence[types.Diagnostic]
 ) -> list[types.CodeAction]:
     fixes: list[types.CodeAction] = []
     disables: list[types.CodeAction] = []
@@ -543,10 +549,9 @@ def hover(ls: SandboxLintServer, params: types.HoverParams) -> types.Hover | Non
                 contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=value), range=under[0].range
             )
     code = convert.noqa_code_at(doc, params.position, ls.encoding)
-    if code is not None:
-        value = convert.rule_markdown(code)
-        if value is not None:
-            return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=value))
+    docs = convert.rule_markdown(code) if code is not None else None
+    if docs is not None:
+        return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=docs))
     return None
 
 
