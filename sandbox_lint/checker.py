@@ -105,13 +105,46 @@ class Unit:
     skip: frozenset[int] = frozenset()
 
 
+class Positions:
+    """Source positions of a module's nodes, computed at most once, on first need.
+
+    PositionProvider costs about four parses, so it runs only when something
+    is reported, and once per module however many units report.
+    """
+
+    def __init__(self, module: cst.Module) -> None:
+        self.module = module
+        self._resolved: dict[cst.CSTNode, CodeRange] | None = None
+        self._failed = False
+
+    def get(self) -> dict[cst.CSTNode, CodeRange] | None:
+        if self._resolved is None and not self._failed:
+            self._resolved = resolve_positions(self.module)
+            self._failed = self._resolved is None
+        return self._resolved
+
+
+def split_lines(source: str) -> list[str]:
+    """Lines as libcst and Python count them (not str.splitlines: form feeds and
+    U+2028 do not end a line)."""
+    return _LINE_BREAK.split(source)
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
 def run_units(
     module: cst.Module,
+    source: str,
     units: Sequence[Unit],
     settings: Settings,
     position_map: PositionMap = _identity,
+    positions: Positions | None = None,
 ) -> list[Diagnostic]:
-    """Walk each unit, then turn findings into diagnostics (positions computed once, lazily)."""
+    """Walk each unit, then turn findings into diagnostics (positions computed once, lazily).
+
+    `source` is the text `module` was parsed from.
+    """
     dispatch, rules = dispatch_for(settings)
     unsupported = UnsupportedSyntax()
     findings: list[Finding] = []
@@ -127,14 +160,11 @@ def run_units(
         )
     if not findings:
         return []
-    positions = resolve_positions(module)
-    if positions is None:
+    resolved = (positions or Positions(module)).get()
+    if resolved is None:
         return [meta_diagnostic("SBX206", "nesting too deep to compute positions: flatten the code")]
-    lines = module.code.splitlines()
-    out: list[Diagnostic] = []
-    for finding in findings:
-        out.append(_to_diagnostic(finding, positions, lines, position_map))
-    return out
+    lines = split_lines(source)
+    return [_to_diagnostic(finding, resolved, lines, position_map) for finding in findings]
 
 
 def resolve_positions(module: cst.Module) -> dict[cst.CSTNode, CodeRange] | None:
@@ -213,7 +243,7 @@ def noqa_lines(source: str) -> dict[int, frozenset[str] | None]:
     result: dict[int, frozenset[str] | None] = {}
     if "noqa" not in source.lower():
         return result
-    for number, text in enumerate(source.splitlines(), start=1):
+    for number, text in enumerate(split_lines(source), start=1):
         if "#" not in text:
             continue
         match = _NOQA.search(text)
@@ -299,7 +329,7 @@ def _check_script(source: str, interface: Interface | None, settings: Settings) 
         return found
     ctx = Context(interface=interface, settings=settings, mode="script")
     ctx.async_module = "await" in source and has_top_level_await(module)
-    return found + run_units(module, [Unit(module, ctx)], settings)
+    return found + run_units(module, source, [Unit(module, ctx)], settings)
 
 
 def check_host(source: str, *, settings: Settings | None = None, filename: str | None = None) -> list[Diagnostic]:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from .checker import Unit, has_top_level_await, preflight, resolve_positions, run_units
+from .checker import Positions, Unit, has_top_level_await, preflight, run_units
 from .diagnostics import Diagnostic
 from .engine import Context
 from .interface import InputDecl, Interface, TaskSignature, signature_from_funcdef
@@ -202,10 +202,12 @@ def _subtree_ids(node: cst.CSTNode) -> set[int]:
 def check_host_source(source: str, settings: Settings) -> list[Diagnostic]:
     if not any(marker in source for marker in _MARKERS) and _TASK_DECORATOR.search(source) is None:
         return []
+    # Invisible characters are reported anywhere in a host file that holds
+    # sandbox code: Trojan Source in host code can hide what the sandbox runs.
     found, module = preflight(source, settings)
-    found = [d for d in found if d.code != "SBX205"]  # host code is not sandbox code
     if module is None:
         return found
+    positions = Positions(module)
     host = survey(module)
     tasks = tuple(host.tasks.values())
     host_globals = frozenset(host.globals)
@@ -228,8 +230,8 @@ def check_host_source(source: str, settings: Settings) -> list[Diagnostic]:
             skip.add(id(decorator))
         units.append(Unit(node, ctx, frozenset(skip)))
 
-    diagnostics = found + run_units(module, units, settings) if units else found
-    diagnostics.extend(_check_code_strings(module, host, settings, host_globals))
+    diagnostics = found + run_units(module, source, units, settings, positions=positions) if units else found
+    diagnostics.extend(_check_code_strings(module, source, positions, host, settings, host_globals))
     return diagnostics
 
 
@@ -318,10 +320,14 @@ def _code_string_interface(
 
 
 def _check_code_strings(
-    module: cst.Module, host: HostModule, settings: Settings, host_globals: frozenset[str]
+    module: cst.Module,
+    source: str,
+    positions: Positions,
+    host: HostModule,
+    settings: Settings,
+    host_globals: frozenset[str],
 ) -> list[Diagnostic]:
     out: list[Diagnostic] = []
-    host_positions = None
     declared_units: list[Unit] = []
     for call in host.code_strings:
         source_node = _source_argument(call)
@@ -339,21 +345,20 @@ def _check_code_strings(
         if code is None:
             continue
         found, inner = preflight(code.text, settings)
-        diagnostics = list(found)
+        # The host file's own scan already reported invisible characters.
+        diagnostics = [d for d in found if d.code != "SBX205"]
         if inner is not None:
             ctx = Context(interface=interface, settings=settings, mode="host", host_globals=host_globals)
             ctx.async_module = "await" in code.text and has_top_level_await(inner)
-            diagnostics.extend(run_units(inner, [Unit(inner, ctx)], settings))
+            diagnostics.extend(run_units(inner, code.text, [Unit(inner, ctx)], settings))
         if not diagnostics:
             continue
-        if host_positions is None:
-            host_positions = resolve_positions(module) or {}
-        rng = host_positions.get(code.literal)
+        rng = (positions.get() or {}).get(code.literal)
         if rng is None:
             continue
         out.extend(_map_into_host(diagnostics, code, rng.start.line, rng.start.column + 1))
     if declared_units:
-        out.extend(run_units(module, declared_units, settings))
+        out.extend(run_units(module, source, declared_units, settings, positions=positions))
     return out
 
 
