@@ -179,3 +179,20 @@ def test_imported_names_are_tasks_of_unknown_arity() -> None:
     found = check_host(source)
     assert [(d.code, d.line) for d in found] == [("SBX401", where(source, "runtime.x")[0])]
     assert "host" in found[0].message
+
+
+def test_invisible_characters_reported_once_in_host_files() -> None:
+    source = HEADER + (
+        "@env.sandbox.orchestrator\n"
+        "def pipeline(n: int) -> str:\n"
+        '    return "user\u202e"\n'
+        't = sandbox.orchestrator_from_str("x = \'\u2066\'", tasks=[add])\n'
+    )
+    found = [(d.line, d.column, d.code) for d in check_host(source)]
+    assert found == [(*where(source, "\u202e"), "SBX205"), (*where(source, "\u2066"), "SBX205")]
+
+
+def test_form_feed_does_not_shift_lines() -> None:
+    source = HEADER + "\x0c\n@env.sandbox.orchestrator\ndef pipeline(n: int) -> int:\n    x = 1  # noqa: SBX103\n    x += 1\n    return x\n"
+    found = check_host(source)
+    assert [(d.line, d.code) for d in found] == [(where(source, "x += 1")[0], "SBX103")]
