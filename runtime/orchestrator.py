@@ -24,6 +24,7 @@ from typing import Any
 
 from sandbox_lint.typespec import TypeSpec
 
+from .offload import offload
 from .driver import RunResult, execute
 from .errors import TaskDefinitionError
 from .events import EventHook
@@ -133,7 +134,7 @@ class Orchestrator:
 
     async def aio(self, *args: Any, **kwargs: Any) -> Any:
         """Run without blocking the event loop."""
-        result = await asyncio.to_thread(self.execute, *args, **kwargs)
+        result = await offload(self.execute, *args, **kwargs)
         return result.value
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:

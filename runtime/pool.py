@@ -31,7 +31,10 @@ def _cache_missing_opentelemetry() -> None:
     (~100 µs). Record the absence once, as Python's import system allows, so
     the failure is immediate. Nothing changes when opentelemetry is installed."""
     if "opentelemetry" not in sys.modules and importlib.util.find_spec("opentelemetry") is None:
+        # Both the package and the submodule Monty asks for: a None entry for
+        # the exact name fails the import without a finder search.
         sys.modules["opentelemetry"] = None  # type: ignore[assignment]
+        sys.modules["opentelemetry.context"] = None  # type: ignore[assignment]
 
 
 def get_pool() -> Monty:

@@ -20,6 +20,7 @@ from typing import Any
 from sandbox_lint.typespec import DisallowedType, TypeSpec
 
 from .boundary import spec_from_annotation
+from .offload import offload
 from .driver import RunResult, execute
 from .errors import TaskDefinitionError
 from .events import EventHook
@@ -58,7 +59,7 @@ class CodeTaskTemplate:
 
     async def aio(self, **inputs: Any) -> Any:
         """Run without blocking the event loop."""
-        result = await asyncio.to_thread(self.execute, **inputs)
+        result = await offload(self.execute, **inputs)
         return result.value
 
     def stub(self) -> str:
@@ -146,7 +147,7 @@ async def orchestrate_local(
     """Run a code string once and return its result, off the event loop."""
     inputs = dict(inputs or {})
     program = _local_program(source, inputs, tasks, options)
-    result = await asyncio.to_thread(execute, program, inputs, on_event=on_event)
+    result = await offload(execute, program, inputs, on_event=on_event)
     return result.value
 
 
