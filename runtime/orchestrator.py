@@ -14,7 +14,6 @@ its environment's tasks, the module's `@env.task` globals and any `tasks=`.
 from __future__ import annotations
 
 import ast
-import asyncio
 import inspect
 import textwrap
 import threading

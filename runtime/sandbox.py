@@ -11,7 +11,6 @@ dedented; line numbers in errors are lines of the string as written.
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable

@@ -149,6 +149,33 @@ def parse_stub(text: str) -> Interface:
     return Interface(tuple(tasks), tuple(inputs), output)
 
 
+def render_params(params: tuple[Param, ...]) -> str:
+    """A parameter list as the user would write it: `(x: int, *, y: str = ...)`."""
+    parts: list[str] = []
+    has_posonly = any(p.positional_only for p in params)
+    posonly_closed = not has_posonly
+    star_written = False
+    for param in params:
+        if not posonly_closed and not param.positional_only:
+            parts.append("/")
+            posonly_closed = True
+        text = param.name + (f": {param.annotation}" if param.annotation else "")
+        if param.kind == "var_positional":
+            text = "*" + text
+            star_written = True
+        elif param.kind == "var_keyword":
+            text = "**" + text
+        elif param.kind == "keyword_only" and not star_written:
+            parts.append("*")
+            star_written = True
+        if param.has_default:
+            text += " = ..."
+        parts.append(text)
+    if not posonly_closed:
+        parts.append("/")
+    return "(" + ", ".join(parts) + ")"
+
+
 def render_stub(interface: Interface) -> str:
     """The stub text for an interface; `parse_stub(render_stub(i)) == i` for stub-expressible interfaces."""
     lines: list[str] = []
@@ -158,33 +185,7 @@ def render_stub(interface: Interface) -> str:
         lines.append(f"__output__: {interface.output}")
     for task in interface.tasks:
         prefix = "async def" if task.is_async else "def"
-        if task.params is None:
-            params = "*args, **kwargs"
-        else:
-            parts: list[str] = []
-            seen_kwonly = False
-            posonly_done = False
-            for param in task.params:
-                if not param.positional_only and not posonly_done and any(p.positional_only for p in task.params):
-                    parts.append("/")
-                    posonly_done = True
-                text = param.name
-                if param.annotation:
-                    text += f": {param.annotation}"
-                if param.kind == "var_positional":
-                    text = "*" + text
-                    seen_kwonly = True
-                elif param.kind == "var_keyword":
-                    text = "**" + text
-                elif param.kind == "keyword_only" and not seen_kwonly:
-                    parts.append("*")
-                    seen_kwonly = True
-                if param.has_default:
-                    text += " = ..."
-                parts.append(text)
-            if not posonly_done and task.params and all(p.positional_only for p in task.params):
-                parts.append("/")
-            params = ", ".join(parts)
+        params = "*args, **kwargs" if task.params is None else render_params(task.params)[1:-1]
         returns = f" -> {task.returns}" if task.returns else ""
         lines.append(f"{prefix} {task.name}({params}){returns}: ...")
     return "\n".join(lines) + ("\n" if lines else "")

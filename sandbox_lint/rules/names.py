@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from ..builtins import PROVIDED
-from ..interface import Interface, Param, TaskSignature
+from ..interface import Interface, TaskSignature
 
 if TYPE_CHECKING:
     from ..engine import Context
@@ -70,33 +70,6 @@ def provided_call(node: cst.Call, ctx: Context, names: frozenset[str]) -> str | 
     if not isinstance(func, cst.Name) or func.value not in names or ctx.is_local(func.value):
         return None
     return func.value
-
-
-def render_params(params: tuple[Param, ...]) -> str:
-    """A task's parameter list as the user would write it: `(x: int, *, y: str = ...)`."""
-    parts: list[str] = []
-    has_posonly = any(p.positional_only for p in params)
-    posonly_closed = not has_posonly
-    star_written = False
-    for param in params:
-        if not posonly_closed and not param.positional_only:
-            parts.append("/")
-            posonly_closed = True
-        text = param.name + (f": {param.annotation}" if param.annotation else "")
-        if param.kind == "var_positional":
-            text = "*" + text
-            star_written = True
-        elif param.kind == "var_keyword":
-            text = "**" + text
-        elif param.kind == "keyword_only" and not star_written:
-            parts.append("*")
-            star_written = True
-        if param.has_default:
-            text += " = ..."
-        parts.append(text)
-    if not posonly_closed:
-        parts.append("/")
-    return "(" + ", ".join(parts) + ")"
 
 
 def describe_tasks(interface: Interface) -> str:

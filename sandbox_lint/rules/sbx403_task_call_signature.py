@@ -7,7 +7,8 @@ import libcst as cst
 
 from ..interface import TaskSignature
 from .base import Invalid, Rule, Valid
-from .names import called_task, render_params
+from ..interface import render_params
+from .names import called_task
 
 if TYPE_CHECKING:
     from ..engine import Context
