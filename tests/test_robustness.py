@@ -45,6 +45,9 @@ GENERATED = settings(
     max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
 SLOW_GENERATED = settings(GENERATED, max_examples=100)
+# Room for hypothesis to shrink a failure (it gives up after 5 minutes) and report it,
+# instead of the suite's 300 s timeout cutting it off mid-shrink.
+SHRINK_TIMEOUT = pytest.mark.timeout(600)
 
 # Python's own line breaks: \r\n, \r and \n (not form feed and the other
 # characters str.splitlines() also splits on).
@@ -149,12 +152,14 @@ def check_every_way(source: str) -> None:
 # --- generated programs ---------------------------------------------------------------
 
 
+@SHRINK_TIMEOUT
 @GENERATED
 @given(hypothesmith.from_grammar())
 def test_programs_from_the_grammar_never_crash_the_checker(source: str) -> None:
     check_every_way(source)
 
 
+@SHRINK_TIMEOUT
 @SLOW_GENERATED
 @given(hypothesmith.from_node())
 def test_programs_from_libcst_nodes_never_crash_the_checker(source: str) -> None:
@@ -173,12 +178,14 @@ _TOKENS = [
 token_soup = st.lists(st.sampled_from(_TOKENS), max_size=80).map("".join)
 
 
+@SHRINK_TIMEOUT
 @settings(max_examples=300, deadline=None)
 @given(st.one_of(st.text(max_size=400), token_soup))
 def test_random_text_never_crashes_the_checker(text: str) -> None:
     check_every_way(text)
 
 
+@SHRINK_TIMEOUT
 @settings(max_examples=300, deadline=None)
 @given(st.binary(max_size=400))
 def test_random_bytes_never_crash_the_checker(data: bytes) -> None:
