@@ -19,7 +19,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 from .diagnostics import Diagnostic, Edit, Fix
 from .engine import Context, DepthExceeded, Dispatch, Finding, walk
 from .interface import Interface
-from .parsing import ParseFailure, big_stack, parse
+from .parsing import ParseFailure, big_stack, parse, split_lines
 from .rules import RULES_BY_CODE, rule_instances
 from .rules.base import Rule
 from .rules.sbx199_unsupported_syntax import UnsupportedSyntax
@@ -124,15 +124,6 @@ class Positions:
         return self._resolved
 
 
-def split_lines(source: str) -> list[str]:
-    """Lines as libcst and Python count them (not str.splitlines: form feeds and
-    U+2028 do not end a line)."""
-    return _LINE_BREAK.split(source)
-
-
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-
-
 def run_units(
     module: cst.Module,
     source: str,
@@ -152,7 +143,7 @@ def run_units(
         try:
             walk(unit.root, unit.ctx, dispatch, unsupported, skip=unit.skip)
         except DepthExceeded as exc:
-            return [_depth_diagnostic(module, exc, settings, position_map)]
+            return [_depth_diagnostic(module, exc, settings, position_map, positions or Positions(module))]
         for rule in rules:
             rule.finish(unit.ctx)
         findings.extend(
@@ -176,7 +167,9 @@ def resolve_positions(module: cst.Module) -> dict[cst.CSTNode, CodeRange] | None
         try:
             wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
             return dict(wrapper.resolve(PositionProvider))
-        except RecursionError:
+        except (RecursionError, KeyError):
+            # Past the recursion limit libcst's metadata visitor fails, and
+            # sometimes surfaces that as a KeyError for a half-visited node.
             return None
         finally:
             sys.setrecursionlimit(previous)
@@ -214,8 +207,27 @@ def _to_diagnostic(
 
 
 def _depth_diagnostic(
-    module: cst.Module, exc: DepthExceeded, settings: Settings, position_map: PositionMap
+    module: cst.Module,
+    exc: DepthExceeded,
+    settings: Settings,
+    position_map: PositionMap,
+    positions: Positions,
 ) -> Diagnostic:
+    """SBX206 at the first node past the depth limit.
+
+    Positions resolve on the big-stack thread with a raised recursion limit,
+    which copes with anything CPython's parser let through; should that fail,
+    the diagnostic falls back to the start of the enclosing top-level statement.
+    """
+    message = (
+        f"code nested deeper than the limit of {settings.max_depth} levels: "
+        "flatten it into helper functions or several assignments"
+    )
+    resolved = positions.get()
+    rng = resolved.get(exc.node) if resolved is not None else None
+    if rng is not None:
+        line, column = position_map(rng.start.line, rng.start.column + 1)
+        return meta_diagnostic("SBX206", message, line, column)
     line = 1
     statement = exc.statement
     if isinstance(statement, cst.BaseStatement) and any(stmt is statement for stmt in module.body):
@@ -226,13 +238,7 @@ def _depth_diagnostic(
                 break
             line += module.code_for_node(stmt).count("\n")
     mapped_line, mapped_column = position_map(line, 1)
-    return meta_diagnostic(
-        "SBX206",
-        f"code nested deeper than the limit of {settings.max_depth} levels: "
-        "flatten it into helper functions or several assignments",
-        mapped_line,
-        mapped_column,
-    )
+    return meta_diagnostic("SBX206", message, mapped_line, mapped_column)
 
 
 _NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)

@@ -10,7 +10,8 @@ Sandbox code in a host file is:
   `tasks=[...]` names as the interface. Positions point into the host file.
 
 Tasks are the module's `@….task` functions (signature known, checked by
-SBX303) and imported names (arity unknown). Other module-level names are host
+SBX303) and names imported with `from module import name` (arity unknown);
+`import module` binds a module, not a task. Other module-level names are host
 globals, invisible to the sandbox (SBX401 says so).
 
 Files that mention no orchestrator and decorate no task are not parsed at all.
@@ -127,7 +128,10 @@ def survey(module: cst.Module) -> HostModule:
                         if name is None:
                             continue
                         short = name.split(".")[0]
-                        if framework or (isinstance(small, cst.Import) and _is_framework(dotted_name(alias.name))):
+                        # `from m import f` names functions: tasks of unknown arity.
+                        # `import m` names a module (and the framework's names are
+                        # its API): host globals the sandbox cannot see.
+                        if framework or isinstance(small, cst.Import):
                             host.globals.add(short)
                         else:
                             host.tasks.setdefault(short, TaskSignature(short))

@@ -88,6 +88,15 @@ _LIMIT_MESSAGES = (
 _BRACKETS = re.compile(r"[()\[\]{}]")
 
 
+_CPYTHON_BRACKET_LIMIT = 200  # CPython refuses deeper bracket nesting
+
+
+def _bracket_count(source: str) -> int:
+    """An upper bound of the bracket depth; above CPython's limit the exact
+    verdict is CPython's, so small and large sources get the same answer."""
+    return source.count("(") + source.count("[") + source.count("{")
+
+
 def _bracket_depth(source: str) -> int:
     """Rough maximum bracket depth (strings not excluded): a last-resort guard."""
     depth = best = 0
@@ -118,12 +127,25 @@ def _cpython_verdict(source: str) -> ParseFailure | None:
     return None
 
 
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def split_lines(source: str) -> list[str]:
+    """Lines as Python and libcst count them: `\r\n`, `\r` and `\n` end a line;
+    form feeds and U+2028 do not (unlike `str.splitlines`)."""
+    return LINE_BREAK.split(source)
+
+
+def line_column(source: str, index: int) -> tuple[int, int]:
+    """1-based line and column of the character at `index`."""
+    line = len(LINE_BREAK.findall(source, 0, index)) + 1
+    line_start = max(source.rfind("\n", 0, index), source.rfind("\r", 0, index)) + 1
+    return line, index - line_start + 1
+
+
 def _null_position(source: str) -> tuple[int, int]:
     index = source.find("\0")
-    if index < 0:
-        return 1, 1
-    line = source.count("\n", 0, index) + 1
-    return line, index - (source.rfind("\n", 0, index) + 1) + 1
+    return (1, 1) if index < 0 else line_column(source, index)
 
 
 def _libcst_failure(exc: Exception) -> ParseFailure:
@@ -137,7 +159,7 @@ def parse(source: str) -> cst.Module | ParseFailure:
     """A libcst Module, or why not. Never raises for any str input."""
     if "\0" in source:
         return ParseFailure("syntax", "source contains a null byte", *_null_position(source))
-    if len(source) <= SMALL_SOURCE:
+    if len(source) <= SMALL_SOURCE and _bracket_count(source) <= _CPYTHON_BRACKET_LIMIT:
         try:
             return cst.parse_module(source)
         except Exception as exc:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 
 from ..diagnostics import Diagnostic
+from ..parsing import line_column
 from .base import Invalid, Rule
 
 # Bidirectional controls (Trojan Source), zero-width and other invisible
@@ -34,8 +35,7 @@ def scan_invisible(source: str) -> list[Diagnostic]:
         index = match.start()
         if index == 0 and match.group() == "\ufeff":
             continue  # a byte-order mark at the very start is harmless
-        line = source.count("\n", 0, index) + 1
-        column = index - (source.rfind("\n", 0, index) + 1) + 1
+        line, column = line_column(source, index)
         char = match.group()
         label = _NAMES.get(char, "invisible character")
         found.append(

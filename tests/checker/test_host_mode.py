@@ -196,3 +196,24 @@ def test_form_feed_does_not_shift_lines() -> None:
     source = HEADER + "\x0c\n@env.sandbox.orchestrator\ndef pipeline(n: int) -> int:\n    x = 1  # noqa: SBX103\n    x += 1\n    return x\n"
     found = check_host(source)
     assert [(d.line, d.code) for d in found] == [(where(source, "x += 1")[0], "SBX103")]
+
+
+def test_depth_limit_points_at_the_deep_node_in_an_orchestrator() -> None:
+    from sandbox_lint import Settings
+
+    source = HEADER + "@env.sandbox.orchestrator\ndef pipeline(n: int) -> int:\n    y = " + "[" * 30 + "]" * 30 + "\n    return n\n"
+    found = check_host(source, settings=Settings(max_depth=20))
+    assert [d.code for d in found] == ["SBX206"]
+    line, column = where(source, "[[[")
+    assert found[0].line == line and column < found[0].column < column + 30
+
+
+def test_module_imports_are_host_globals_not_tasks() -> None:
+    source = HEADER.replace("import runtime\n", "import runtime\nimport statistics\n") + (
+        "@env.sandbox.orchestrator\n"
+        "def pipeline(n: int) -> float:\n"
+        "    return statistics.mean([n])\n"
+    )
+    found = check_host(source)
+    assert [d.code for d in found] == ["SBX401"]
+    assert "statistics" not in found[0].message.split("available tasks")[-1]
