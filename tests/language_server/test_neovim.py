@@ -3,7 +3,7 @@ client opens a host file with three violations, receives them, applies two code
 actions and sees the buffer change.
 
 Install Neovim with `apt-get update && apt-get install -y neovim` (`.ci/run`
-does this on CI). The editor is driven by `tests/lsp/neovim/init.lua`.
+does this on CI). The editor is driven by `tests/language_server/neovim/init.lua`.
 """
 
 from __future__ import annotations
