@@ -9,7 +9,7 @@ from pathlib import Path
 from sandbox_lint.rules import RULES_BY_CODE
 from sandbox_lint.rules_doc import render_all, render_rule
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs" / "rules.md"
 
 

@@ -38,7 +38,7 @@ from sandbox_lint.settings import Settings
 # hypothesmith compiles what it generates; CPython's warnings about it are noise here.
 pytestmark = pytest.mark.filterwarnings("ignore::SyntaxWarning")
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES_INTERFACE = parse_stub((ROOT / "examples" / "scripts" / "tasks.pyi").read_text(encoding="utf-8"))
 
 GENERATED = settings(
