@@ -17,6 +17,7 @@ server can serve several tests. Markers shape a `fresh` session:
 from __future__ import annotations
 
 import asyncio
+import textwrap
 import re
 import sys
 from dataclasses import dataclass
@@ -254,3 +255,27 @@ def edits_of(edit: types.WorkspaceEdit | None, uri: str) -> list[types.TextEdit]
         return [e for change in edit.document_changes if change.text_document.uri == uri for e in change.edits]  # type: ignore[union-attr]
     assert edit.changes is not None
     return list(edit.changes[uri])
+
+
+HOST_HEADER = textwrap.dedent(
+    '''\
+    from runtime import TaskEnvironment
+
+    env = TaskEnvironment(name="demo")
+
+
+    @env.task
+    def add(x: int, y: int) -> int:
+        return x + y
+
+
+    @env.sandbox.orchestrator
+    def pipeline(values: list[int]) -> int:
+    '''
+)
+
+
+def host_file(body: str) -> str:
+    """The host file the end-to-end tests share: a task, then the orchestrator
+    `pipeline` whose body (written without indentation) is `body`."""
+    return HOST_HEADER + textwrap.indent(textwrap.dedent(body), "    ")

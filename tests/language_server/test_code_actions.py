@@ -3,36 +3,23 @@ recomputed when stale), "Disable CODE for this line", and source.fixAll."""
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
 from lsprotocol import types
 
-from .conftest import LOOP, Session, apply_text_edits, edits_of
+from .conftest import LOOP, Session, apply_text_edits, edits_of, host_file
 
 pytestmark = LOOP
 
-HOST = textwrap.dedent(
+HOST = host_file(
     '''\
-    from runtime import TaskEnvironment
-
-    env = TaskEnvironment(name="demo")
-
-
-    @env.task
-    def add(x: int, y: int) -> int:
-        return x + y
-
-
-    @env.sandbox.orchestrator
-    def pipeline(values: list[int]) -> int:
-        import math
-        total = 0
-        for v in values:
-            total += add(v, 1)
-        total *= 2
-        return total
+    import math
+    total = 0
+    for v in values:
+        total += add(v, 1)
+    total *= 2
+    return total
     '''
 )
 FIXED = HOST.replace("total += add(v, 1)", "total = total + add(v, 1)").replace("total *= 2", "total = total * 2")

@@ -10,29 +10,17 @@ from pathlib import Path
 import pytest
 from lsprotocol import types
 
-from .conftest import LOOP, Session
+from .conftest import LOOP, Session, host_file
 
 pytestmark = LOOP
 
-HOST = textwrap.dedent(
+HOST = host_file(
     '''\
-    from runtime import TaskEnvironment
-
-    env = TaskEnvironment(name="demo")
-
-
-    @env.task
-    def add(x: int, y: int) -> int:
-        return x + y
-
-
-    @env.sandbox.orchestrator
-    def pipeline(values: list[int]) -> int:
-        import math
-        total = 0
-        for v in values:
-            total += add(v, 1)
-        return total
+    import math
+    total = 0
+    for v in values:
+        total += add(v, 1)
+    return total
     '''
 )
 

@@ -13,34 +13,23 @@ import os
 import shutil
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 
+from .conftest import host_file
+
 INIT = Path(__file__).with_name("neovim") / "init.lua"
 NVIM = shutil.which("nvim")
 
-HOST = textwrap.dedent(
+HOST = host_file(
     '''\
-    from runtime import TaskEnvironment
-
-    env = TaskEnvironment(name="demo")
-
-
-    @env.task
-    def add(x: int, y: int) -> int:
-        return x + y
-
-
-    @env.sandbox.orchestrator
-    def pipeline(values: list[int]) -> int:
-        import math
-        total = 0
-        for v in values:
-            label = "é🐍"; total += add(v, 1)
-        del values
-        return total
+    import math
+    total = 0
+    for v in values:
+        label = "é🐍"; total += add(v, 1)
+    del values
+    return total
     '''
 )
 

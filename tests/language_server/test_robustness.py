@@ -5,36 +5,23 @@ answers, and the final diagnostics are those of the final text."""
 from __future__ import annotations
 
 import random
-import textwrap
 from pathlib import Path
 
 from lsprotocol import types
 
 from sandbox_lint import check, check_host
 
-from .conftest import LOOP, Session, apply_text_edits
+from .conftest import LOOP, Session, apply_text_edits, host_file
 
 pytestmark = LOOP
 
-HOST = textwrap.dedent(
+HOST = host_file(
     '''\
-    from runtime import TaskEnvironment
-
-    env = TaskEnvironment(name="demo")
-
-
-    @env.task
-    def add(x: int, y: int) -> int:
-        return x + y
-
-
-    @env.sandbox.orchestrator
-    def pipeline(values: list[int]) -> int:
-        label = "é🐍"
-        total = 0
-        for v in values:
-            total += add(v, 1)
-        return total
+    label = "é🐍"
+    total = 0
+    for v in values:
+        total += add(v, 1)
+    return total
     '''
 )
 
