@@ -17,7 +17,7 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from .diagnostics import Diagnostic, Edit, Fix
-from .engine import Context, DepthExceeded, Dispatch, Finding, walk
+from .engine import Context, DepthExceeded, Dispatch, Finding, children, walk
 from .interface import Interface
 from .parsing import ParseFailure, big_stack, parse, split_lines
 from .rules import RULES_BY_CODE, rule_instances
@@ -293,8 +293,6 @@ def preflight(source: str, settings: Settings) -> tuple[list[Diagnostic], cst.Mo
 def has_top_level_await(module: cst.Module) -> bool:
     """A script that awaits at module level runs as async code."""
     stack: list[cst.CSTNode] = list(module.body)
-    from .engine import children
-
     while stack:
         node = stack.pop()
         if isinstance(node, cst.Await):

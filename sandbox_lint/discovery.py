@@ -27,24 +27,17 @@ import libcst as cst
 
 from .checker import Positions, Unit, has_top_level_await, preflight, run_units
 from .diagnostics import Diagnostic
-from .engine import Context
+from .engine import Context, children
 from .interface import InputDecl, Interface, TaskSignature, signature_from_funcdef
 from .rules import rule_instances
+from .rules.base import Rule
 from .settings import Settings
+from .typespec import dotted_name
 
 CODE_STRING_FUNCTIONS = frozenset({"orchestrator_from_str", "orchestrate_local", "orchestrate_local_sync"})
 _MARKERS = ("orchestrator", "orchestrate_local")
 # A module of tasks alone still gets SBX303 on its task signatures.
 _TASK_DECORATOR = re.compile(r"@[ \t]*[\w.]*\btask\b")
-
-
-def dotted_name(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = dotted_name(node.value)
-        return None if base is None else f"{base}.{node.attr.value}"
-    return None
 
 
 def _decorator_name(decorator: cst.Decorator) -> str | None:
@@ -115,8 +108,6 @@ def survey(module: cst.Module) -> HostModule:
     imports and globals at module level.
     """
     host = HostModule()
-    from .engine import children
-
     for stmt in module.body:
         if isinstance(stmt, cst.SimpleStatementLine):
             for small in stmt.body:
@@ -163,7 +154,7 @@ def survey(module: cst.Module) -> HostModule:
     return host
 
 
-def _rule(code: str) -> object:
+def _rule(code: str) -> Rule | None:
     for rule in rule_instances():
         if rule.code == code:
             return rule
@@ -189,18 +180,6 @@ def _annotation_ids(node: cst.FunctionDef) -> set[int]:
 def _orchestrator_inputs(node: cst.FunctionDef, module: cst.Module) -> tuple[InputDecl, ...]:
     signature = signature_from_funcdef(node, module)
     return tuple(InputDecl(p.name, p.annotation) for p in signature.params or ())
-
-
-def _subtree_ids(node: cst.CSTNode) -> set[int]:
-    from .engine import children
-
-    ids: set[int] = set()
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        ids.add(id(item))
-        stack.extend(children(item))
-    return ids
 
 
 def check_host_source(source: str, settings: Settings) -> list[Diagnostic]:
@@ -287,7 +266,7 @@ def _keyword(call: cst.Call, name: str) -> cst.BaseExpression | None:
 
 
 def _code_string_interface(
-    call: cst.Call, host: HostModule, ctx_for_types: Context | None
+    call: cst.Call, host: HostModule
 ) -> tuple[Interface, list[tuple[str, cst.BaseExpression]]]:
     """The interface a code-string call declares, and the type expressions to check (SBX302)."""
     declared: list[tuple[str, cst.BaseExpression]] = []
@@ -338,7 +317,7 @@ def _check_code_strings(
         if source_node is None:
             continue
         code = extract_code_string(source_node)
-        interface, declared = _code_string_interface(call, host, None)
+        interface, declared = _code_string_interface(call, host)
         if declared and settings.enabled("SBX302"):
             rule = _rule("SBX302")
             if rule is not None:

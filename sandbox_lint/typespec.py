@@ -62,11 +62,12 @@ class DisallowedType(ValueError):
         self.node = node
 
 
-def _dotted(node: cst.BaseExpression) -> str | None:
+def dotted_name(node: cst.BaseExpression) -> str | None:
+    """`a.b.c` for a Name/Attribute chain, else None."""
     if isinstance(node, cst.Name):
         return node.value
     if isinstance(node, cst.Attribute):
-        base = _dotted(node.value)
+        base = dotted_name(node.value)
         return None if base is None else f"{base}.{node.attr.value}"
     return None
 
@@ -98,7 +99,7 @@ def parse_annotation_node(node: cst.BaseExpression) -> TypeSpec:
         left = parse_annotation_node(node.left)
         right = parse_annotation_node(node.right)
         return _union([left, right])
-    name = _dotted(node) if isinstance(node, (cst.Name, cst.Attribute)) else None
+    name = dotted_name(node) if isinstance(node, (cst.Name, cst.Attribute)) else None
     if name is not None:
         short = _strip_module(name)
         if short in SCALARS or short in HANDLES:
@@ -112,7 +113,7 @@ def parse_annotation_node(node: cst.BaseExpression) -> TypeSpec:
             return TypeSpec("list", (ANY,))
         raise DisallowedType(f"`{name}` is not a boundary type", node)
     if isinstance(node, cst.Subscript):
-        base = _dotted(node.value)
+        base = dotted_name(node.value)
         generic = _strip_module(base) if base is not None else None
         elements = [el.slice for el in node.slice]
         if any(not isinstance(el, cst.Index) for el in elements):
