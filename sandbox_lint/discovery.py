@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 import textwrap
 from dataclasses import dataclass, field
+from typing import cast
 
 import libcst as cst
 
@@ -134,18 +135,23 @@ def survey(module: cst.Module) -> HostModule:
         elif isinstance(stmt, cst.ClassDef):
             host.globals.add(stmt.name.value)
 
+    # Identity, not `in module.body`: that compares whole subtrees field by field.
+    top_level = {id(stmt) for stmt in module.body}
     stack: list[cst.CSTNode] = list(module.body)
     while stack:
         node = stack.pop()
-        if isinstance(node, cst.FunctionDef):
+        node_type = type(node)  # exact types: isinstance on libcst's ABCs is slow
+        if node_type is cst.FunctionDef:
+            node = cast(cst.FunctionDef, node)
             if is_orchestrator(node):
                 host.orchestrators.append(node)
             elif is_task(node):
                 host.task_nodes.append(node)
                 host.tasks[node.name.value] = signature_from_funcdef(node, module)
-            elif node in module.body:
+            elif id(node) in top_level:
                 host.globals.add(node.name.value)
-        elif isinstance(node, cst.Call):
+        elif node_type is cst.Call:
+            node = cast(cst.Call, node)
             name = dotted_name(node.func)
             if name is not None and name.rsplit(".", 1)[-1] in CODE_STRING_FUNCTIONS:
                 host.code_strings.append(node)
