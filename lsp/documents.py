@@ -1,8 +1,8 @@
 """Open documents: their text, version, and positions in the client's encoding.
 
 The server keeps its own copy of each open document instead of pygls'
-workspace, because LSP lines end only at `\\n`, `\\r\\n` and `\\r` (the same
-lines the checker counts), while `str.splitlines`, which pygls uses, also
+workspace, because LSP lines end only at `\\n`, `\\r\\n` and `\\r` (the
+checker's line model, `sandbox_lint.lines`, which this module uses), while `str.splitlines`, which pygls uses, also
 breaks at form feeds, `\\x1c`–`\\x1e`, `\\x85` and U+2028/U+2029: with any of
 those in a file, pygls would apply an incremental edit to the wrong line.
 
@@ -13,13 +13,12 @@ client offers UTF-8 or UTF-32).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Sequence
 
 from lsprotocol import types
 
-_LINE_BREAK = re.compile(r"\r\n?|\n")
+from sandbox_lint.lines import LineIndex
 
 
 def units(text: str, encoding: str) -> int:
@@ -58,19 +57,24 @@ class Document:
     text: str
     version: int | None = None
     language_id: str = "python"
-    _starts: list[int] | None = field(default=None, repr=False)
+    _index: LineIndex | None = field(default=None, repr=False)
+
+    @property
+    def lines(self) -> LineIndex:
+        """The text's line index (computed once per text)."""
+        if self._index is None or self._index.text is not self.text:
+            self._index = LineIndex(self.text)
+        return self._index
 
     @property
     def line_starts(self) -> list[int]:
-        """Offset of the first character of every line (computed once per text)."""
-        if self._starts is None:
-            self._starts = [0] + [match.end() for match in _LINE_BREAK.finditer(self.text)]
-        return self._starts
+        """Offset of the first character of every line."""
+        return self.lines.starts
 
     def set_text(self, text: str, version: int | None) -> None:
         self.text = text
         self.version = version
-        self._starts = None
+        self._index = None
 
     @property
     def line_count(self) -> int:
@@ -78,17 +82,7 @@ class Document:
 
     def line(self, index: int) -> str:
         """Text of the 0-based line `index`, without its line break."""
-        starts = self.line_starts
-        if index < 0 or index >= len(starts):
-            return ""
-        start = starts[index]
-        end = starts[index + 1] if index + 1 < len(starts) else len(self.text)
-        text = self.text[start:end]
-        if text.endswith("\r\n"):
-            return text[:-2]
-        if text.endswith(("\n", "\r")):
-            return text[:-1]
-        return text
+        return self.lines.line(index + 1)
 
     # -- positions -------------------------------------------------------------------------
 

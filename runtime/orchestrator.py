@@ -21,6 +21,7 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from typing import Any
 
+from sandbox_lint.lines import split_lines_keepends
 from sandbox_lint.typespec import TypeSpec
 
 from .offload import offload
@@ -80,7 +81,7 @@ class Orchestrator:
         node = tree.body[0]
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):  # pragma: no cover - getsourcelines of a def
             raise TaskDefinitionError("an orchestrator must be a `def` or `async def`", code="SBX302")
-        block_lines = block.splitlines(keepends=True)
+        block_lines = split_lines_keepends(block)
         definition = "".join(block_lines[node.lineno - 1 : node.end_lineno])
         if not definition.endswith("\n"):
             definition += "\n"

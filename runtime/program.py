@@ -14,7 +14,6 @@ reused for every run:
 from __future__ import annotations
 
 import ast
-from bisect import bisect_right
 import textwrap
 from collections.abc import Mapping
 from concurrent.futures import Executor
@@ -22,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sandbox_lint.interface import InputDecl, Interface, render_stub
+from sandbox_lint.lines import LineIndex, normalize_newlines
 from sandbox_lint.typespec import TypeSpec
 
 from .boundary import ANY_IN, ANY_OUT, Validator, compile_validator
@@ -39,8 +39,9 @@ def map_task(task: Any, *iterables: Any, concurrency: int | None = None, return_
 
 
 def dedent_source(source: str) -> str:
-    """Code strings are often indented triple-quoted literals; keep line numbers."""
-    return textwrap.dedent(source)
+    """Code strings are often indented triple-quoted literals; keep line numbers.
+    Line breaks become `\\n` (Monty counts no other), lines stay the same."""
+    return textwrap.dedent(normalize_newlines(source))
 
 
 def _async_call_offsets(text: str) -> frozenset[int]:
@@ -50,9 +51,7 @@ def _async_call_offsets(text: str) -> frozenset[int]:
         tree = compile(text, "<sandbox>", "exec", flags=ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
     except SyntaxError:
         return frozenset()
-    line_starts = [0]
-    for line in text.encode().splitlines(keepends=True):
-        line_starts.append(line_starts[-1] + len(line))
+    line_starts = LineIndex(text).byte_starts
 
     module_async = False
     for node in _walk_scope(tree):
@@ -120,8 +119,7 @@ class Program:
     input_validators: dict[str, Validator] = field(default_factory=dict)
     output_validator: Validator = ANY_OUT
     external_lookup: dict[str, Any] = field(default_factory=dict)
-    lines: list[str] = field(default_factory=list)
-    line_starts: list[int] = field(default_factory=list)
+    lines: LineIndex = field(default_factory=lambda: LineIndex(""))
     type_checked: bool = False
 
     def __post_init__(self) -> None:
@@ -131,23 +129,19 @@ class Program:
         self.output_validator = ANY_OUT if self.output_spec is None else compile_validator(self.output_spec, "out")
         self.external_lookup = {name: task.func for name, task in self.tasks.items()}
         self.external_lookup[MAP_TASK] = map_task
-        self.lines = self.text.splitlines()
-        starts = [0]
-        for line in self.text.encode().splitlines(keepends=True):
-            starts.append(starts[-1] + len(line))
-        self.line_starts = starts
+        self.lines = LineIndex(self.text)
         self.async_offsets = _async_call_offsets(self.text)
         self.is_async = bool(self.async_offsets)
         self.needs_gather = "gather" in self.text
 
     def line_at(self, offset: int) -> int:
         """The 1-based line holding UTF-8 byte `offset` of the text."""
-        return bisect_right(self.line_starts, offset)
+        return self.lines.line_of_byte(offset)
 
     def source_line(self, line: int | None) -> str | None:
-        if line is None or not 1 <= line <= len(self.lines):
+        if line is None or not 1 <= line <= self.lines.line_count:
             return None
-        return self.lines[line - 1].strip()
+        return self.lines.line(line).strip()
 
     def type_stub(self) -> str:
         """The interface stub for Monty's type checker (ty): `render_stub`'s
@@ -188,15 +182,15 @@ def build_program(
     limits: Limits,
     executor: Executor | None,
     type_check: bool,
-    gate_text: str | None = None,
 ) -> Program:
     """Run the gate on `text` with the exact interface and build the program."""
+    text = normalize_newlines(text)
     interface = Interface(
         tasks=tuple(task.signature for task in tasks.values()),
         inputs=tuple(InputDecl(n, None if s is None else s.render()) for n, s in input_specs.items()),
         output=None if output_spec is None else output_spec.render(),
     )
-    run_gate(text if gate_text is None else gate_text, interface, filename=filename)
+    run_gate(text, interface, filename=filename)
     return Program(
         name=name,
         filename=filename,

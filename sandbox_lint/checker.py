@@ -19,7 +19,8 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 from .diagnostics import Diagnostic, Edit, Fix
 from .engine import Context, DepthExceeded, Dispatch, Finding, children, walk
 from .interface import Interface
-from .parsing import ParseFailure, big_stack, parse, split_lines
+from .lines import split_lines
+from .parsing import ParseFailure, big_stack, parse
 from .rules import RULES_BY_CODE, rule_instances
 from .rules.base import Rule
 from .rules.sbx199_unsupported_syntax import UnsupportedSyntax

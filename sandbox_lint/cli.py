@@ -35,6 +35,7 @@ from . import __version__
 from .config import ConfigError, FileConfig, Overrides, Resolver, load_interface, parse_code_option
 from .diagnostics import Diagnostic
 from .fixes import apply_fixes
+from .lines import split_lines_keepends
 from .output import FORMATS, FileResult, format_statistics, format_text, render
 from .rules import RULES_BY_CODE
 from .rules.base import Rule
@@ -73,7 +74,6 @@ class Decoded:
 
     text: str
     encoding: str  # codec name; "utf-8-sig" keeps a BOM
-    newline: str | None  # "\r\n" when every line ends so, else None (leave as is)
 
 
 def _decode_failure(data: bytes, start: int, encoding: str, reason: str) -> Diagnostic:
@@ -115,13 +115,11 @@ def decode(data: bytes) -> Decoded | Diagnostic:
         # utf-8-sig counts positions after the BOM it dropped.
         start = exc.start + (len(codecs.BOM_UTF8) if encoding == "utf-8-sig" and data.startswith(codecs.BOM_UTF8) else 0)
         return _decode_failure(data, start, encoding, exc.reason)
-    newline = "\r\n" if "\r\n" in text and re.search(r"(?<!\r)\n", text) is None else None
-    return Decoded(text, encoding, newline)
+    return Decoded(text, encoding)
 
 
 def encode(fixed: str, decoded: Decoded) -> bytes:
-    if decoded.newline == "\r\n":
-        fixed = re.sub(r"(?<!\r)\n", "\r\n", fixed)  # newlines a multi-line fix brought in
+    """Fixes already write line breaks in the file's own style (`fixes.py`)."""
     return fixed.encode(decoded.encoding)
 
 
@@ -230,9 +228,9 @@ class Outcome:
 def _unified_diff(before: str, after: str, name: str) -> str:
     lines = []
     for line in difflib.unified_diff(
-        before.splitlines(keepends=True), after.splitlines(keepends=True), fromfile=name, tofile=name
+        split_lines_keepends(before), split_lines_keepends(after), fromfile=name, tofile=name
     ):
-        lines.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+        lines.append(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n")
     return "".join(lines)
 
 
@@ -245,10 +243,6 @@ def check_target(target: Target, data: bytes, fc: FileConfig, args: argparse.Nam
     text = decoded.text
     if not (args.fix or args.diff):
         return Outcome(FileResult(target.display, tuple(fc.check(text))))
-    if "\r" in text.replace("\r\n", ""):
-        # Old Mac line endings: positions and edits would disagree; check only.
-        print(f"{PROG}: warning: {target.display}: has carriage-return line endings; not fixing it", file=sys.stderr)
-        return Outcome(FileResult(target.display, tuple(fc.check(text))), stdin_output=echo)
     fixed, count = apply_fixes(text, fc.check, unsafe=args.unsafe_fixes)
     remaining = tuple(fc.check(fixed))
     outcome = Outcome(FileResult(target.display, remaining), fixed=count if fixed != text else 0, stdin_output=echo)

@@ -2,44 +2,64 @@
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from bisect import bisect_left, insort
+from typing import Callable, Iterable, TypeVar
 
 from .diagnostics import Diagnostic, Edit
+from .lines import LineIndex, newline_of
+
+T = TypeVar("T")
 
 MAX_PASSES = 10
 
 
-def _offsets(source: str) -> list[int]:
-    starts = [0]
-    for index, char in enumerate(source):
-        if char == "\n":
-            starts.append(index + 1)
-    return starts
-
-
-def _offset(starts: list[int], line: int, column: int) -> int:
-    if line - 1 >= len(starts):
-        return starts[-1]
-    return starts[line - 1] + column - 1
-
-
 def apply_edits(source: str, edits: Iterable[Edit]) -> str:
     """Apply non-overlapping edits; an edit overlapping an earlier one is skipped."""
-    starts = _offsets(source)
-    spans = sorted(
-        ((_offset(starts, e.line, e.column), _offset(starts, e.end_line, e.end_column), e.content) for e in edits),
-        key=lambda span: (span[0], span[1]),
-    )
+    return _apply(source, list(enumerate(edits)))[0]
+
+
+def _apply(source: str, edits: list[tuple[T, Edit]]) -> tuple[str, set[T]]:
+    """Apply whole fixes in source order, skipping any fix with an edit that
+    overlaps an edit already taken (it waits for the next pass).
+
+    `edits` pairs each edit with its owner (the fix it belongs to); returns the
+    new text and the owners applied. Positions follow the one line model
+    (`lines.py`), so a file with `\r\n` or lone `\r` breaks is edited where the
+    checker reported; line breaks inside inserted text take the file's style.
+    """
+    index = LineIndex(source)
+    newline = newline_of(source)
+    by_owner: dict[T, list[tuple[int, int, str]]] = {}
+    for owner, e in edits:
+        span = (index.offset(e.line, e.column), index.offset(e.end_line, e.end_column), e.content)
+        by_owner.setdefault(owner, []).append(span)
+    taken: list[tuple[int, int, str]] = []  # sorted by start, never overlapping
+    applied: set[T] = set()
+    for owner, spans in sorted(by_owner.items(), key=lambda item: min((s[0], s[1]) for s in item[1])):
+        if all(_fits(taken, start, end) for start, end, _ in spans):
+            for span in spans:
+                insort(taken, span, key=lambda item: (item[0], item[1]))
+            applied.add(owner)
     out: list[str] = []
     cursor = 0
-    for start, end, content in spans:
-        if start < cursor:
-            continue  # overlaps a previous edit: left for the next pass
+    for start, end, content in taken:
         out.append(source[cursor:start])
-        out.append(content)
+        out.append(content if newline == "\n" else content.replace("\n", newline))
         cursor = end
     out.append(source[cursor:])
-    return "".join(out)
+    return "".join(out), applied
+
+
+def _fits(taken: list[tuple[int, int, str]], start: int, end: int) -> bool:
+    """True when [start, end) overlaps no taken span (two insertions at one point overlap)."""
+    at = bisect_left(taken, (start, start), key=lambda item: (item[0], item[1]))
+    before = taken[at - 1] if at > 0 else None
+    after = taken[at] if at < len(taken) else None
+    if before is not None and before[1] > start:
+        return False
+    if after is not None and (after[0] < end or after[0] == start):
+        return False
+    return True
 
 
 def fixable(diagnostics: Iterable[Diagnostic], *, unsafe: bool = False) -> list[Diagnostic]:
@@ -67,10 +87,10 @@ def apply_fixes(
         ]
         if not candidates:
             break
-        edits = [edit for d in candidates for edit in d.fix.edits]  # type: ignore[union-attr]
-        updated = apply_edits(source, edits)
+        edits = [(number, edit) for number, d in enumerate(candidates) for edit in d.fix.edits]  # type: ignore[union-attr]
+        updated, fixed = _apply(source, edits)
         if updated == source:
             break
-        applied += len(candidates)
+        applied += len(fixed)  # a fix whose edits were skipped waits for the next pass
         source = updated
     return source, applied

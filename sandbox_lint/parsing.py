@@ -21,6 +21,8 @@ from typing import Callable, TypeVar
 
 import libcst as cst
 
+from .lines import line_column
+
 SMALL_SOURCE = 2000
 _BIG_STACK = 256 * 1024 * 1024
 
@@ -125,22 +127,6 @@ def _cpython_verdict(source: str) -> ParseFailure | None:
     except ValueError as exc:  # e.g. source code string cannot contain null bytes
         return ParseFailure("syntax", str(exc), *_null_position(source))
     return None
-
-
-LINE_BREAK = re.compile(r"\r\n|\r|\n")
-
-
-def split_lines(source: str) -> list[str]:
-    """Lines as Python and libcst count them: `\r\n`, `\r` and `\n` end a line;
-    form feeds and U+2028 do not (unlike `str.splitlines`)."""
-    return LINE_BREAK.split(source)
-
-
-def line_column(source: str, index: int) -> tuple[int, int]:
-    """1-based line and column of the character at `index`."""
-    line = len(LINE_BREAK.findall(source, 0, index)) + 1
-    line_start = max(source.rfind("\n", 0, index), source.rfind("\r", 0, index)) + 1
-    return line, index - line_start + 1
 
 
 def _null_position(source: str) -> tuple[int, int]:

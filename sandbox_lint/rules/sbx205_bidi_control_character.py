@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 
 from ..diagnostics import Diagnostic
-from ..parsing import line_column
+from ..lines import LineIndex
 from .base import Invalid, Rule
 
 # Bidirectional controls (Trojan Source), zero-width and other invisible
@@ -31,11 +31,12 @@ def scan_invisible(source: str) -> list[Diagnostic]:
     if source.isascii():
         return []
     found: list[Diagnostic] = []
+    index_of_lines = LineIndex(source)
     for match in _INVISIBLE.finditer(source):
         index = match.start()
         if index == 0 and match.group() == "\ufeff":
             continue  # a byte-order mark at the very start is harmless
-        line, column = line_column(source, index)
+        line, column = index_of_lines.position(index)
         char = match.group()
         label = _NAMES.get(char, "invisible character")
         found.append(

@@ -238,13 +238,15 @@ def test_fix_keeps_crlf_bom_encoding_and_mode(project: Path) -> None:
     crlf = b"x = 1\r\nx += 1\r\nassert x\r\n"
     bom = b"\xef\xbb\xbfname = '\xc3\xa9t\xc3\xa9'\r\nname += '!'\r\n"
     latin = b"# -*- coding: latin-1 -*-\nname = '\xe9t\xe9'\nname += '!'\n"
-    write(project, {"crlf.py": crlf, "bom.py": bom, "latin.py": latin})
+    cr = b"x = 1\rx += 1\rassert x\r"  # old Mac line breaks
+    write(project, {"crlf.py": crlf, "bom.py": bom, "latin.py": latin, "cr.py": cr})
     (project / "crlf.py").chmod(0o751)
-    result = run("--script", "--fix", "crlf.py", "bom.py", "latin.py", cwd=project)
+    result = run("--script", "--fix", "crlf.py", "bom.py", "latin.py", "cr.py", cwd=project)
     assert result.code == 0, result.out + result.err
     assert (project / "crlf.py").read_bytes() == b"x = 1\r\nx = x + 1\r\nif not x:\r\n    raise AssertionError()\r\n"
     assert (project / "bom.py").read_bytes() == b"\xef\xbb\xbfname = '\xc3\xa9t\xc3\xa9'\r\nname = name + '!'\r\n"
     assert (project / "latin.py").read_bytes() == b"# -*- coding: latin-1 -*-\nname = '\xe9t\xe9'\nname = name + '!'\n"
+    assert (project / "cr.py").read_bytes() == b"x = 1\rx = x + 1\rif not x:\r    raise AssertionError()\r"
     assert stat.S_IMODE((project / "crlf.py").stat().st_mode) == 0o751
     assert not [p.name for p in project.iterdir() if p.name.endswith(".tmp")]
 

@@ -149,3 +149,16 @@ async def test_kinds_are_filtered_and_foreign_diagnostics_ignored(session: Sessi
     clean = session.open(tmp_path / "clean.py", FIXED.replace("    import math\n", ""))
     assert await session.diagnostics(clean, 1) == []
     assert await actions_for(session, clean, []) == []
+
+
+@pytest.mark.parametrize("brk", ["\r", "\r\n"])
+async def test_fix_all_keeps_carriage_return_line_breaks(session: Session, tmp_path: Path, brk: str) -> None:
+    # Before the one line model, lone `\r` files came back corrupted.
+    text, fixed = HOST.replace("\n", brk), FIXED.replace("\n", brk)
+    uri = session.open(tmp_path / "flows.py", text)
+    await session.diagnostics(uri, 1)
+    actions = await actions_for(session, uri, [], only=["source.fixAll.sandbox-lint"])
+    action = actions[0]
+    if action.edit is None:
+        action = await session.client.code_action_resolve_async(action)
+    assert apply_text_edits(text, edits_of(action.edit, uri), session.encoding) == fixed

@@ -127,3 +127,14 @@ def test_wrong_arity_reaches_the_sandbox_as_type_error(tracker):
         run_ungated("add(1)", tasks=[add])
     assert info.value.exc_type == "TypeError" and "y" in info.value.exc_message
     assert tracker.calls == []
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x0c", "\x85", "\x1c"])
+@pytest.mark.parametrize("brk", ["\n", "\r\n", "\r"])
+def test_runtime_errors_quote_the_line_python_counts(separator: str, brk: str) -> None:
+    # str.splitlines breaks at these characters inside the string; Python does not.
+    source = brk.join([f"x = 'a{separator}b'", "y = 1", "raise ValueError('boom')", ""])
+    with pytest.raises(SandboxRuntimeError) as info:
+        sandbox.orchestrate_local_sync(source)
+    assert info.value.line == 3
+    assert info.value.source_line == "raise ValueError('boom')"
