@@ -5,11 +5,13 @@ The same JSON object arrives as `initializationOptions`, as the answer to a
 `workspace/didChangeConfiguration` as `{"settings": {"sandbox-lint": {...}}}`
 (the shape `vscode-extension/src/settings.ts` sends):
 
-    {"enable": true, "severity": {"SBX103": "warning"}, "select": [], "ignore": [],
-     "args": [], "debounce": 150}
+    {"enable": true, "severity": {"SBX103": "warning"}, "select": [], "ignore": [], "debounce": 150}
 
 `debounce` (milliseconds) is read by the server only; the VS Code extension
-does not send it. Invalid values are ignored with a message saying why.
+does not send it. The settings that say how to start the server
+(`CLIENT_SETTINGS`: `args`, `interpreter`, `path`, ...) belong to the client;
+the server accepts them in the same object and ignores them. Invalid values
+are ignored with a message saying why.
 """
 
 from __future__ import annotations
@@ -37,6 +39,9 @@ LEVELS: dict[str, types.DiagnosticSeverity] = {
 # the rest are warnings. Users override per code or prefix with `severity`.
 DEFAULT_ERROR_PREFIXES = ("SBX2", "SBX900")
 
+# Settings a client reads to start the server; they may arrive with the others.
+CLIENT_SETTINGS = frozenset({"args", "interpreter", "path", "importStrategy", "showNotifications", "trace"})
+
 
 @dataclass(frozen=True)
 class EditorSettings:
@@ -46,7 +51,6 @@ class EditorSettings:
     severity: tuple[tuple[str, str], ...] = ()
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
-    args: tuple[str, ...] = ()
     debounce_ms: int = DEFAULT_DEBOUNCE_MS
 
     def severity_of(self, code: str) -> types.DiagnosticSeverity:
@@ -83,8 +87,8 @@ def parse(raw: object, base: EditorSettings, origin: str) -> tuple[EditorSetting
         elif key in ("select", "ignore"):
             codes = _strings(value, key, origin, problems)
             changes[key] = tuple(code.upper() for code in codes if _valid_code(code, key, origin, problems))
-        elif key == "args":
-            changes["args"] = tuple(_strings(value, key, origin, problems))
+        elif key in CLIENT_SETTINGS:
+            continue  # how the client starts the server: not the server's to read
         elif key == "debounce":
             if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= MAX_DEBOUNCE_MS:
                 changes["debounce_ms"] = int(value)
@@ -95,7 +99,7 @@ def parse(raw: object, base: EditorSettings, origin: str) -> tuple[EditorSetting
                 )
         else:
             problems.append(
-                f"{origin}: unknown setting `{key}` ignored (known: enable, severity, select, ignore, args, debounce)"
+                f"{origin}: unknown setting `{key}` ignored (known: enable, severity, select, ignore, debounce)"
             )
     return replace(base, **changes), problems
 

@@ -24,7 +24,8 @@ from __future__ import annotations
 from typing import Any
 
 from . import sandbox
-from .driver import CallRecord, RunResult
+from .driver import RunResult
+from .environment import TaskEnvironment
 from .errors import (
     BoundaryTypeError,
     LimitExceeded,
@@ -36,12 +37,12 @@ from .errors import (
     TypeCheckError,
     WorkerCrashedError,
 )
-from .events import Output, RunEvent, RunFinished, RunStarted, TaskCallFinished, TaskCallStarted, add_event_hook
+from .events import CallRecord, Output, RunEvent, RunFinished, RunStarted, TaskCallFinished, TaskCallStarted, add_event_hook
 from .handles import DataFrame, Dir, File
 from .limits import DEFAULT_LIMITS, Limits
 from .orchestrator import Orchestrator
 from .sandbox import CodeTaskTemplate
-from .tasks import Task, TaskEnvironment
+from .tasks import Task
 
 __all__ = [
     "BoundaryTypeError", "CallRecord", "CodeTaskTemplate", "DEFAULT_LIMITS", "DataFrame", "Dir", "File",
@@ -56,7 +57,7 @@ def execute(task: Any, /, **inputs: Any) -> RunResult:
     """Run an orchestrator or template with keyword inputs; the full `RunResult`."""
     if isinstance(task, (Orchestrator, CodeTaskTemplate)):
         return task.execute(**inputs)
-    raise TypeError(f"run() takes a sandbox orchestrator or CodeTaskTemplate, got {type(task).__name__}")
+    raise TypeError(f"execute() takes a sandbox orchestrator or CodeTaskTemplate, got {type(task).__name__}")
 
 
 def run(task: Any, /, **inputs: Any) -> Any:
@@ -64,4 +65,6 @@ def run(task: Any, /, **inputs: Any) -> Any:
     (Flyte's `flyte.run`). A plain task is simply called on the host."""
     if isinstance(task, Task):
         return task(**inputs)
-    return execute(task, **inputs).value
+    if isinstance(task, (Orchestrator, CodeTaskTemplate)):
+        return task.execute(**inputs).value
+    raise TypeError(f"run() takes a task, a sandbox orchestrator or a CodeTaskTemplate, got {type(task).__name__}")

@@ -2,32 +2,28 @@
 
 The sandbox suspends at every external call; the driver answers:
 
-* a task call in sync code: validate the arguments, run the task, validate the
-  result, resume with the value;
-* a task call in async code (awaited, or passed to `gather`): start it on the
-  executor and resume with a future; at a `FutureSnapshot` wait for any of the
-  pending calls and resume with those that finished;
-* `map_task(task, *iterables, ...)`: fan the calls out (bounded), resume with
-  the list (or a future of it, in async code);
+* a task call: validate the arguments, then hand the call to the task-call
+  seam (`seam.py`), which decides whether it runs (on the scheduler,
+  `scheduler.py`) or is answered (journal, cache); in sync code the sandbox
+  resumes with the value, in async code (awaited, or passed to `gather`)
+  with a future, resolved at a `FutureSnapshot` once the call finished;
+* `map_task(task, *iterables, ...)`: the same for each element, bounded by
+  its own concurrency; resumes with the list (or a future of it);
 * an OS call (filesystem, environment, clock): Monty's default refusal;
 * anything else: `NameError` in the sandbox.
 
-At most `limits.concurrency` task calls are in flight per run; `map_task`'s
-own `concurrency=` bounds its calls further.
+The driver never emits an event or consults a journal itself: the seam does.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 import uuid
-from collections import deque
-from concurrent.futures import FIRST_COMPLETED, Future
-from concurrent.futures import wait as wait_futures
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import datetime, timezone
+from functools import cached_property
 from typing import Any
 
 from pydantic_monty import (
@@ -44,8 +40,12 @@ from pydantic_monty import (
     NameLookupSnapshot,
 )
 
+from sandbox_lint.diagnostics import Diagnostic
+
 from . import events as ev
+from .events import CallRecord
 from .boundary import _Mismatch, validate
+from .calls import CallGroup, TaskCall
 from .errors import (
     BoundaryTypeError,
     LimitExceeded,
@@ -56,10 +56,11 @@ from .errors import (
     TypeCheckError,
     WorkerCrashedError,
 )
-from .executors import submit
-from .handles import DataFrame, Dir, File, handle_key
-from .pool import get_pool
+from .gate import render_llm
+from .pool import get_pool, quiet_imports
 from .program import GATHER_PRELUDE, MAP_TASK, Program
+from .scheduler import Abort, Scheduler
+from .seam import CallSeam, HookInterceptor, Interceptor, InterceptorFailed
 from .tasks import Task
 
 FIXED_CLOCK = datetime(2000, 1, 1, tzinfo=timezone.utc)
@@ -74,20 +75,6 @@ _FUTURE: Any = {"future": ...}
 
 
 @dataclass(frozen=True)
-class CallRecord:
-    """One task call of a run, as the trace shows it."""
-
-    seq: int
-    call_key: str
-    task: str
-    args: tuple[Any, ...]
-    kwargs: dict[str, Any]
-    line: int | None
-    duration_s: float
-    ok: bool
-
-
-@dataclass(frozen=True)
 class RunResult:
     """What a run returns: the value, the captured output and the task calls."""
 
@@ -96,127 +83,40 @@ class RunResult:
     streams: tuple[tuple[str, str], ...]
     run_id: str
     duration_s: float
-    raw_calls: tuple[Any, ...] = field(default=(), repr=False, compare=False)
+    raw_calls: tuple[TaskCall, ...] = field(default=(), repr=False, compare=False)
 
     @cached_property
     def calls(self) -> tuple[CallRecord, ...]:
         """The task calls in the order the sandbox made them (built on first access)."""
-        return tuple(
-            CallRecord(c.seq, c.key, c.task.name, c.args, c.kwargs, c.line, c.finished - c.started, c.error is None)
-            for c in self.raw_calls
-        )
-
-
-def _canon(value: Any) -> Any:
-    """A JSON-able canonical form of an argument, for call keys."""
-    t = type(value)
-    if t in (int, str, bool) or value is None:
-        return value
-    if t is float:
-        return repr(value)
-    if t is bytes:
-        return {"b": value.hex()}
-    if t is list or t is tuple:
-        return [_canon(v) for v in value]
-    if t is dict:
-        return {"d": [[_canon(k), _canon(v)] for k, v in value.items()]}
-    if isinstance(value, (File, Dir, DataFrame)):
-        return {"h": handle_key(value)}
-    return {"r": repr(value)}
-
-
-_KEY_SCALARS = (int, str, bool, type(None))
-
-
-def call_key(seq: int, task: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
-    """`"{seq}:{task}:{digest}"`; the digest covers the arguments' canonical form."""
-    if not kwargs and all(type(a) in _KEY_SCALARS for a in args):
-        payload = "s" + repr(args)  # repr of int/str/bool/None tuples is canonical
-    else:
-        payload = "j" + json.dumps([_canon(list(args)), _canon(kwargs)], sort_keys=True, separators=(",", ":"))
-    digest = hashlib.blake2b(payload.encode(), digest_size=8).hexdigest()
-    return f"{seq}:{task}:{digest}"
-
-
-class _Call:
-    """One task call. Its line and call key are computed on first use: a run
-    without hooks pays for neither unless an error or the trace asks."""
-
-    __slots__ = ("seq", "task", "args", "kwargs", "program", "offset", "_key", "started", "finished", "future", "result", "error", "group")
-
-    def __init__(self, seq: int, task: Task, args: tuple[Any, ...], kwargs: dict[str, Any], program: Program, offset: int | None) -> None:
-        self.seq = seq
-        self.task = task
-        self.args = args
-        self.kwargs = kwargs
-        self.program = program
-        self.offset = offset
-        self._key: str | None = None
-        self.started = 0.0
-        self.finished = 0.0
-        self.future: Future[Any] | None = None
-        self.result: Any = None
-        self.error: BaseException | None = None
-        self.group: _Group | None = None
-
-    @property
-    def key(self) -> str:
-        if self._key is None:
-            self._key = call_key(self.seq, self.task.name, self.args, self.kwargs)
-        return self._key
-
-    @property
-    def line(self) -> int | None:
-        return None if self.offset is None else self.program.line_at(self.offset)
-
-    @property
-    def done(self) -> bool:
-        return self.finished > 0.0
-
-
-class _Group:
-    """The calls of one `map_task`."""
-
-    __slots__ = ("calls", "limit", "running", "return_exceptions")
-
-    def __init__(self, limit: int, return_exceptions: bool) -> None:
-        self.calls: list[_Call] = []
-        self.limit = limit
-        self.running = 0
-        self.return_exceptions = return_exceptions
-
-    @property
-    def done(self) -> bool:
-        return all(call.done for call in self.calls)
-
-
-class _Abort(Exception):
-    """Internal: stop the run with this `SandboxError`."""
-
-    def __init__(self, error: SandboxError, cause: BaseException | None = None) -> None:
-        super().__init__(str(error))
-        self.error = error
-        self.cause = cause
+        return tuple(call.record() for call in self.raw_calls)
 
 
 class Run:
     """The state of one run; `execute()` drives it to a `RunResult`."""
 
-    def __init__(self, program: Program, on_event: ev.EventHook | None = None) -> None:
+    def __init__(
+        self,
+        program: Program,
+        on_event: ev.EventHook | None = None,
+        interceptors: Sequence[Interceptor] = (),
+        run_id: str | None = None,
+    ) -> None:
         self.program = program
         self.limits = program.limits
         self.executor = program.executor
+        self.run_id = run_id or uuid.uuid4().hex[:12]
+        hooks = ev.active_hooks(on_event)
+        chain = [*interceptors, *([HookInterceptor(hooks)] if hooks else [])]
+        self.seam = CallSeam(self.run_id, chain)
+        # Sequential sync calls run on this thread when nothing needs the
+        # executor (no per-task timeout): it would only block waiting anyway.
         self.inline_ok = self.executor is None and self.limits.task_timeout_s is None
-        self.hooks = ev.active_hooks(on_event)
-        self.run_id = uuid.uuid4().hex[:12]
-        self.calls: list[_Call] = []
-        self.by_call_id: dict[int, _Call | _Group] = {}
-        self.waiting: deque[_Call] = deque()
-        self.running: dict[Future[Any], _Call] = {}
+        self.calls: list[TaskCall] = []
+        self.by_call_id: dict[int, TaskCall | CallGroup] = {}
         self.collector = CollectStreams(max_bytes=self.limits.max_output_bytes)
         self.output_seen = 0
         self.started = 0.0
-        self.deadline = 0.0
+        self.scheduler = Scheduler(self.executor, self.limits, self.seam, 0.0, self.calls)
         self.feed_name = "<python-input-0>"
         self._arg_error: BaseException | None = None
 
@@ -225,26 +125,24 @@ class Run:
     def execute(self, inputs: dict[str, Any]) -> RunResult:
         program = self.program
         self.started = time.perf_counter()
-        self.deadline = self.started + self.limits.run_timeout_s
-        if self.hooks:
-            ev.emit(self.hooks, ev.RunStarted(self.run_id, program.name, dict(inputs)))
+        self.scheduler.deadline = self.started + self.limits.run_timeout_s
         try:
+            self.seam.run_started(program.name, inputs)
             fed_inputs = self._validate_inputs(inputs)
             value = self._drive(fed_inputs)
-        except _Abort as abort:
-            self._cancel_pending()
-            error = abort.error
-            error.output = self.output()
-            self._finish(ok=False, error=error)
+        except Abort as abort:
+            self._fail(abort.error)
             if abort.cause is not None:
-                raise error from abort.cause
-            raise error from None
+                raise abort.error from abort.cause
+            raise abort.error from None
+        except InterceptorFailed as failure:
+            error = SandboxError(f"the run stopped: {failure}")
+            self._fail(error)
+            raise error from failure.error
         except SandboxError as error:
-            self._cancel_pending()
-            error.output = self.output()
-            self._finish(ok=False, error=error)
+            self._fail(error)
             raise
-        self._finish(ok=True, error=None)
+        self._finish(ok=True, value=value, error=None)
         return RunResult(
             value=value,
             output=self.output(),
@@ -253,6 +151,15 @@ class Run:
             run_id=self.run_id,
             duration_s=time.perf_counter() - self.started,
         )
+
+    def _fail(self, error: SandboxError) -> None:
+        self.scheduler.cancel_pending()
+        error.output = self.output()
+        error.calls = tuple(call.record() for call in self.calls if call.done)
+        try:
+            self._finish(ok=False, value=None, error=error)
+        except InterceptorFailed:
+            pass  # the run already failed; the first error is the one to report
 
     def _validate_inputs(self, inputs: dict[str, Any]) -> dict[str, Any]:
         validators = self.program.input_validators
@@ -291,12 +198,13 @@ class Run:
                 if program.needs_gather:
                     session.feed_run(GATHER_PRELUDE, skip_type_check=True)
                     self.feed_name = "<python-input-1>"
-                snap = session.feed_start(
-                    program.text,
-                    inputs=inputs,
-                    external_lookup=program.external_lookup,
-                    print_callback=self.collector,
-                )
+                with quiet_imports():
+                    snap = session.feed_start(
+                        program.text,
+                        inputs=inputs,
+                        external_lookup=program.external_lookup,
+                        print_callback=self.collector,
+                    )
                 if type_check:
                     program.type_checked = True
                 value = self._loop(snap)
@@ -331,9 +239,10 @@ class Run:
                     snap = snap.resume({"exception": AttributeError(f"handles have no attribute {name!r}")})
                     continue
                 task = tasks.get(name)
+                in_async = bool(async_offsets) and snap.position.start in async_offsets
                 if task is None:
                     if name == MAP_TASK:
-                        snap = self._map_task(snap, snap.position.start in async_offsets)
+                        snap = self._map_task(snap, in_async)
                         continue
                     snap = snap.resume({"exception": NameError(f"name {name!r} is not defined")})
                     continue
@@ -341,9 +250,9 @@ class Run:
                 if call is None:  # arguments rejected: raised in the sandbox
                     snap = snap.resume({"exception": self._arg_error})
                     continue
-                if async_offsets and snap.position.start in async_offsets:
+                if in_async:
                     self.by_call_id[snap.call_id] = call
-                    self._schedule(call)
+                    self._issue(call)
                     snap = snap.resume(_FUTURE)
                 else:
                     snap = snap.resume({"return_value": self._run_now(call)})
@@ -370,9 +279,9 @@ class Run:
     def _offset_of(position: Any) -> int | None:
         return None if position.end == 0 else int(position.start)
 
-    def _new_call(self, task: Task, args: tuple[Any, ...], kwargs: dict[str, Any], position: Any) -> _Call | None:
+    def _new_call(self, task: Task, args: tuple[Any, ...], kwargs: dict[str, Any], position: Any) -> TaskCall | None:
         if len(self.calls) >= self.limits.max_task_calls:
-            raise _Abort(LimitExceeded(
+            raise Abort(LimitExceeded(
                 f"task call limit reached: the run made more than {self.limits.max_task_calls} task calls "
                 f"(at `{task.name}`, line {self._line_of(position)}); raise `max_task_calls` or batch the work with map_task",
                 limit="task_calls", value=self.limits.max_task_calls,
@@ -382,11 +291,10 @@ class Run:
         except TypeError as exc:  # wrong arity reaches the sandbox as Python would raise it
             self._arg_error = exc
             return None
-        call = _Call(len(self.calls) + 1, task, args, kwargs, self.program, self._offset_of(position))
+        call = TaskCall(len(self.calls) + 1, task, args, kwargs, self.program.lines, self._offset_of(position))
         self.calls.append(call)
-        if self.hooks:
-            self._flush_output()
-            ev.emit(self.hooks, ev.TaskCallStarted(self.run_id, call.key, call.seq, task.name, args, kwargs, call.line))
+        if self.seam.active:
+            self._flush_output()  # printed before this call: keep the order in the event stream
         return call
 
     def _check_args(self, task: Task, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[tuple[Any, ...], dict[str, Any]]:
@@ -413,30 +321,49 @@ class Run:
         try:
             return validate(value, validator, f"{task.name}.{name}")
         except BoundaryTypeError as exc:
-            raise _Abort(BoundaryTypeError(
+            raise Abort(BoundaryTypeError(
                 f"task `{task.name}` argument {exc.message}", path=exc.path, expected=exc.expected, got=exc.got
             )) from None
 
-    def _run_now(self, call: _Call) -> Any:
+    def _issue(self, call: TaskCall) -> None:
+        """Hand a new call to the seam: answered now, or queued to run."""
+        if self.seam.deciders and self.seam.decide(call) is not None:
+            self._complete(call)
+        else:
+            self.scheduler.enqueue(call)
+            self.scheduler.launch_ready()
+
+    def _run_now(self, call: TaskCall) -> Any:
         """A call in sync code: its value is needed before the sandbox goes on."""
-        if self.inline_ok and not call.task.is_async:
-            call.started = time.perf_counter()
-            try:
-                call.result = call.task.func(*call.args, **call.kwargs)
-            except Exception as exc:
-                call.error = exc
-            call.finished = time.perf_counter()
-            self._settle(call)
-            if call.finished > self.deadline:
-                self._raise_run_timeout()
+        if self.seam.deciders and self.seam.decide(call) is not None:
+            self._complete(call)
             return call.result
-        self._schedule(call)
+        if self.inline_ok and not call.task.is_async:
+            while not call.done:
+                if call.not_before:  # a retry waits out its delay on this thread
+                    time.sleep(max(0.0, call.not_before - time.perf_counter()))
+                self.seam.started(call)
+                try:
+                    call.result = call.task.func(*call.args, **call.kwargs)
+                except Exception as exc:
+                    call.error = exc
+                call.finished = time.perf_counter()
+                self._complete(call)
+                if call.finished > self.scheduler.deadline:
+                    self.scheduler.raise_run_timeout()
+            return call.result
+        self.scheduler.enqueue(call)
         while not call.done:
             self._wait_round()
         return call.result
 
-    def _settle(self, call: _Call) -> None:
-        """Validate a finished call's result (or turn its error into the run's)."""
+    def _wait_round(self) -> None:
+        for call in self.scheduler.wait_round():
+            self._complete(call)
+        self.scheduler.launch_ready()
+
+    def _complete(self, call: TaskCall) -> None:
+        """An attempt of `call` ended (or was answered): validate, record, retry or settle."""
         if call.error is None:
             try:
                 call.result = call.task.result_validator(call.result)
@@ -445,11 +372,20 @@ class Run:
                     validate(call.result, call.task.result_validator, f"{call.task.name}.return")
                 except BoundaryTypeError as exc:
                     call.error = exc
-        if self.hooks:
-            ev.emit(self.hooks, ev.TaskCallFinished(
-                self.run_id, call.key, call.seq, call.task.name, call.finished - call.started,
-                call.error is None, None if call.error is None else repr(call.error),
-            ))
+        delay = self.seam.record(call)
+        if delay is not None:
+            call.attempt += 1
+            call.error = None
+            call.result = None
+            call.finished = 0.0
+            call.not_before = time.perf_counter() + delay
+            if not (self.inline_ok and not call.task.is_async and call.group is None and call.future is None):
+                self.scheduler.enqueue(call)
+            return
+        self._settle(call)
+
+    def _settle(self, call: TaskCall) -> None:
+        """A call's final outcome: its value stays on the call; an error stops the run."""
         error = call.error
         if error is None:
             return
@@ -457,13 +393,13 @@ class Run:
             call.result = error
             return
         if isinstance(error, BoundaryTypeError):
-            raise _Abort(BoundaryTypeError(
+            raise Abort(BoundaryTypeError(
                 f"task `{call.task.name}` returned a wrong type: {error.message}",
                 path=error.path, expected=error.expected, got=error.got,
             ))
-        raise _Abort(self._task_error(call, error), error)
+        raise Abort(self._task_error(call, error), error)
 
-    def _task_error(self, call: _Call, error: BaseException) -> TaskError:
+    def _task_error(self, call: TaskCall, error: BaseException) -> TaskError:
         shown = ", ".join([*(_short(a) for a in call.args), *(f"{k}={_short(v)}" for k, v in call.kwargs.items())])
         source_line = self.program.source_line(call.line)
         where = f"{self.program.filename}:{call.line}" if call.line else self.program.filename
@@ -478,85 +414,6 @@ class Run:
 
     # ------------------------------------------------------------- concurrency
 
-    def _schedule(self, call: _Call) -> None:
-        self.waiting.append(call)
-        self._launch_ready()
-
-    def _launch_ready(self) -> None:
-        limit = self.limits.concurrency
-        if not self.waiting or len(self.running) >= limit:
-            return
-        kept: deque[_Call] = deque()
-        while self.waiting and len(self.running) < limit:
-            call = self.waiting.popleft()
-            group = call.group
-            if group is not None and group.running >= group.limit:
-                kept.append(call)
-                continue
-            self._launch(call)
-        kept.extend(self.waiting)
-        self.waiting = kept
-
-    def _launch(self, call: _Call) -> None:
-        call.started = time.perf_counter()
-        if call.group is not None:
-            call.group.running += 1
-        try:
-            future = submit(self.executor, call.task, call.args, call.kwargs)
-        except Exception as exc:  # a shut-down executor, an unpicklable argument
-            call.error = exc
-            call.finished = time.perf_counter()
-            if call.group is not None:
-                call.group.running -= 1
-            self._settle(call)
-            return
-        call.future = future
-        self.running[future] = call
-
-    def _wait_round(self) -> None:
-        """Wait until at least one running call finishes (or a timeout fires)."""
-        if not self.running:
-            self._launch_ready()
-            if not self.running:  # pragma: no cover - nothing can progress
-                raise _Abort(WorkerCrashedError("internal error: waiting with no task call in flight"))
-        now = time.perf_counter()
-        timeout = self.deadline - now
-        task_timeout = self.limits.task_timeout_s
-        if task_timeout is not None:
-            earliest = min(call.started for call in self.running.values())
-            timeout = min(timeout, earliest + task_timeout - now)
-        done, _ = wait_futures(list(self.running), timeout=max(timeout, 0.0), return_when=FIRST_COMPLETED)
-        now = time.perf_counter()
-        for future in done:
-            call = self.running.pop(future)
-            call.finished = now
-            if call.group is not None:
-                call.group.running -= 1
-            try:
-                call.result = future.result()
-            except BaseException as exc:  # noqa: BLE001 - the task's own error, chained later
-                call.error = exc
-            self._settle(call)
-        if not done:
-            if now >= self.deadline:
-                self._raise_run_timeout()
-            if task_timeout is not None:
-                for call in self.running.values():
-                    if now - call.started >= task_timeout:
-                        raise _Abort(LimitExceeded(
-                            f"task `{call.task.name}` (call {call.key}, line {call.line}) ran longer than "
-                            f"task_timeout_s={task_timeout}",
-                            limit="task_timeout", value=task_timeout,
-                        ))
-        self._launch_ready()
-
-    def _raise_run_timeout(self) -> None:
-        raise _Abort(LimitExceeded(
-            f"the run exceeded its host-side time limit (run_timeout_s={self.limits.run_timeout_s}) "
-            f"after {len(self.calls)} task calls",
-            limit="run_timeout", value=self.limits.run_timeout_s,
-        ))
-
     def _collect(self, pending: list[int]) -> dict[int, Any]:
         """Settled results for the pending futures that are done (at least one)."""
         while True:
@@ -565,7 +422,7 @@ class Run:
                 item = self.by_call_id.get(call_id)
                 if item is None:
                     continue
-                if isinstance(item, _Group):
+                if isinstance(item, CallGroup):
                     if item.done:
                         results[call_id] = {"return_value": [c.result for c in item.calls]}
                 elif item.done:
@@ -596,7 +453,7 @@ class Run:
         iterables = [list(iterable) if isinstance(iterable, (list, tuple)) else iterable for iterable in args[1:]]
         if not all(isinstance(iterable, list) for iterable in iterables):
             return snap.resume({"exception": TypeError("map_task(): iterables must be lists or tuples")})
-        group = _Group(concurrency or self.limits.concurrency, bool(return_exceptions))
+        group = CallGroup(concurrency or self.limits.concurrency, bool(return_exceptions))
         for element_args in zip(*iterables):
             call = self._new_call(task, tuple(element_args), {}, snap.position)
             if call is None:
@@ -604,20 +461,17 @@ class Run:
             call.group = group
             group.calls.append(call)
         for call in group.calls:
-            self.waiting.append(call)
-        self._launch_ready()
+            if self.seam.deciders and self.seam.decide(call) is not None:
+                self._complete(call)
+            else:
+                self.scheduler.enqueue(call)
+        self.scheduler.launch_ready()
         if in_async:
             self.by_call_id[snap.call_id] = group
             return snap.resume(_FUTURE)
         while not group.done:
             self._wait_round()
         return snap.resume({"return_value": [call.result for call in group.calls]})
-
-    def _cancel_pending(self) -> None:
-        self.waiting.clear()
-        for future in list(self.running):
-            future.cancel()
-        self.running.clear()
 
     # ------------------------------------------------------------------ output
 
@@ -627,17 +481,17 @@ class Run:
     def _flush_output(self) -> None:
         chunks = self.collector.output
         for stream, text in chunks[self.output_seen:]:
-            ev.emit(self.hooks, ev.Output(self.run_id, stream, text))
+            self.seam.emit(ev.Output(self.run_id, stream, text))
         self.output_seen = len(chunks)
 
-    def _finish(self, *, ok: bool, error: SandboxError | None) -> None:
-        if not self.hooks:
+    def _finish(self, *, ok: bool, value: Any, error: SandboxError | None) -> None:
+        if not self.seam.active:
             return
         self._flush_output()
-        ev.emit(self.hooks, ev.RunFinished(
-            self.run_id, self.program.name, ok, time.perf_counter() - self.started, len(self.calls),
+        self.seam.run_finished(
+            self.program.name, ok, time.perf_counter() - self.started, len(self.calls), value,
             None if error is None else f"{type(error).__name__}: {error.message}",
-        ))
+        )
 
     # ------------------------------------------------------------------ errors
 
@@ -675,10 +529,6 @@ class Run:
         )
 
     def _typing_error(self, exc: MontyTypingError) -> RejectedError:
-        from sandbox_lint.diagnostics import Diagnostic
-
-        from .gate import render_llm
-
         diagnostics = []
         try:
             items = json.loads(exc.display())
@@ -709,6 +559,13 @@ def _short(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def execute(program: Program, inputs: dict[str, Any], *, on_event: ev.EventHook | None = None) -> RunResult:
+def execute(
+    program: Program,
+    inputs: dict[str, Any],
+    *,
+    on_event: ev.EventHook | None = None,
+    interceptors: Sequence[Interceptor] = (),
+    run_id: str | None = None,
+) -> RunResult:
     """Run `program` once with `inputs` (host values, validated here)."""
-    return Run(program, on_event).execute(inputs)
+    return Run(program, on_event, interceptors, run_id).execute(inputs)

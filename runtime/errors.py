@@ -1,7 +1,8 @@
 """Every way a run can fail, as one exception family.
 
 All errors derive from `SandboxError` and carry `output` (everything the
-program printed before it failed), so output is never lost on error.
+program printed before it failed), so output is never lost on error, and
+`calls` (the task calls that finished before it failed).
 
     SandboxError
     ├── RejectedError         the gate (checker) or `type_check=True` refused the program
@@ -23,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sandbox_lint.diagnostics import Diagnostic
 
+    from .events import CallRecord
+
 
 class SandboxError(Exception):
     """Base class: a run of sandbox code failed."""
@@ -31,6 +34,8 @@ class SandboxError(Exception):
         super().__init__(message)
         self.message = message
         self.output = output
+        self.calls: tuple[CallRecord, ...] = ()
+        """The task calls that finished before the run failed, in the order they were made."""
 
     def __str__(self) -> str:
         return self.message
@@ -138,8 +143,9 @@ class WorkerCrashedError(SandboxError):
 
 class TaskDefinitionError(TypeError):
     """A task, orchestrator or template is declared wrongly (bad types, bad
-    options). `code` is the checker code with the same meaning (SBX302/SBX303)."""
+    options). `code` is the checker code with the same meaning (SBX302/SBX303),
+    None when no rule matches (an unknown option)."""
 
-    def __init__(self, message: str, *, code: str) -> None:
-        super().__init__(f"{code} {message}")
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(f"{code} {message}" if code else message)
         self.code = code

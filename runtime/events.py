@@ -3,9 +3,16 @@
 Every run emits, in order:
 
     RunStarted
-    (TaskCallStarted, TaskCallFinished)*   one pair per task call
+    (TaskCallStarted, TaskCallFinished)*   one pair per attempt of a task call
     Output*                                printed text, flushed at each task call and at the end
     RunFinished                            always, on success and on every error
+
+`TaskCallStarted` is emitted when the attempt really starts (handed to the
+executor, not when the sandbox asks for it: a call waiting for a free slot
+has not started); `TaskCallFinished` when its outcome is known. A call
+answered from the journal or the cache gets both at once, marked `replayed`
+or `cached`. A retried call has one pair per attempt (`attempt` 1, 2, ...).
+All events come from one place, the task-call seam (`runtime/seam.py`).
 
 Subscribe for the whole process with `add_event_hook(fn)` (returns a function
 that removes it) or per run with `on_event=fn`. Hooks run synchronously on the
@@ -25,7 +32,7 @@ from __future__ import annotations
 import threading
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Union
 
 
@@ -45,6 +52,9 @@ class TaskCallStarted:
     args: tuple[Any, ...]
     kwargs: dict[str, Any]
     line: int | None
+    attempt: int = 1
+    replayed: bool = False
+    cached: bool = False
 
 
 @dataclass(frozen=True)
@@ -56,6 +66,13 @@ class TaskCallFinished:
     duration_s: float
     ok: bool
     error: str | None = None
+    attempt: int = 1
+    replayed: bool = False
+    cached: bool = False
+    value: Any = field(default=None, repr=False, compare=False)
+    """The task's result (validated), when `ok`."""
+    exception: BaseException | None = field(default=None, repr=False, compare=False)
+    """The task's exception, when not `ok`."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +90,29 @@ class RunFinished:
     duration_s: float
     task_calls: int
     error: str | None = None
+    value: Any = field(default=None, repr=False, compare=False)
+    """The run's result, when `ok`."""
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    """One task call of a run, as the trace shows it."""
+
+    seq: int
+    call_key: str
+    task: str
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    line: int | None
+    duration_s: float
+    ok: bool
+    attempts: int = 1
+    replayed: bool = False
+    cached: bool = False
+    result: Any = field(default=None, repr=False, compare=False)
+    """The task's (validated) result when `ok`; the exception value under `map_task(return_exceptions=True)`."""
+    error: str | None = None
+    """`repr` of the task's exception when not `ok`."""
 
 
 RunEvent = Union[RunStarted, TaskCallStarted, TaskCallFinished, Output, RunFinished]

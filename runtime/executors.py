@@ -8,12 +8,18 @@
 * any `Executor` you pass (`ProcessPoolExecutor`, ...): every call goes
   through it; async tasks run under `asyncio.run` in the worker.
 * a Dask `distributed.Client`: converted with `client.get_executor()`.
+
+Context variables of the thread that drives the run (a request id, an
+OpenTelemetry context) are visible to tasks that run in threads or on the
+background event loop, as with `asyncio.to_thread`; tasks in other processes
+(a process pool, Dask workers) start with a fresh context.
 """
 
 from __future__ import annotations
 
 import asyncio
 import atexit
+import contextvars
 import threading
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from typing import Any
@@ -69,9 +75,15 @@ def call_task(task: Task, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
 
 
 def submit(executor: Executor | None, task: Task, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Future[Any]:
-    """Start a task call; the future settles with its result or exception."""
+    """Start a task call; the future settles with its result or exception.
+
+    Runs in a copy of the caller's context where the task runs in this
+    process (`run_coroutine_threadsafe` copies it already).
+    """
     if executor is None:
         if task.is_async:
             return asyncio.run_coroutine_threadsafe(task.func(*args, **kwargs), background_loop())
-        return default_threads().submit(task.func, *args, **kwargs)
+        return default_threads().submit(contextvars.copy_context().run, task.func, *args, **kwargs)
+    if isinstance(executor, ThreadPoolExecutor):
+        return executor.submit(contextvars.copy_context().run, call_task, task, args, kwargs)
     return executor.submit(call_task, task, args, kwargs)

@@ -18,46 +18,30 @@ import inspect
 import textwrap
 import threading
 from collections.abc import Callable
-from concurrent.futures import Executor
 from typing import Any
 
 from sandbox_lint.lines import split_lines_keepends
 from sandbox_lint.typespec import TypeSpec
 
-from .offload import offload
 from .driver import RunResult, execute
 from .errors import TaskDefinitionError
 from .events import EventHook
-from .executors import coerce_executor
-from .limits import DEFAULT_LIMITS, Limits
+from .limits import Limits
+from .offload import offload
+from .options import RunOptions
 from .program import Program, build_program
-from .tasks import Task, TaskEnvironment, as_task, parse_signature
-
-
-def split_options(options: dict[str, Any]) -> tuple[Limits, bool, Executor | None, list[Task]]:
-    """Common options of orchestrators and templates: limits (Flyte names, plus
-    `timeout` in seconds), `type_check`, `executor`, `tasks`."""
-    options = dict(options)
-    type_check = bool(options.pop("type_check", False))
-    executor = coerce_executor(options.pop("executor", None))
-    tasks = [as_task(t) for t in options.pop("tasks", None) or ()]
-    if "timeout" in options:
-        seconds = options.pop("timeout")
-        if seconds is not None:
-            options["timeout_ms"] = int(seconds * 1000)
-    limits = DEFAULT_LIMITS.with_options(**options)
-    return limits, type_check, executor, tasks
+from .tasks import Task, TaskSource, parse_signature
 
 
 class Orchestrator:
     """A sandboxed orchestrator. Calling it runs it (an `async def` one returns
     a coroutine); `.execute(...)` returns the full `RunResult`."""
 
-    def __init__(self, func: Callable[..., Any], env: TaskEnvironment | None, name: str | None, options: dict[str, Any]) -> None:
+    def __init__(self, func: Callable[..., Any], env: TaskSource | None, name: str | None, options: RunOptions) -> None:
         self.func = func
         self.env = env
         self.name = name or func.__name__
-        self.limits, self.type_check, self.executor, self.extra_tasks = split_options(options)
+        self.options = options
         self.is_async = inspect.iscoroutinefunction(func)
         self.signature, self.param_specs, self.return_spec, _ = parse_signature(func, what="orchestrator", code="SBX302")
         for param in self.signature.parameters.values():
@@ -69,6 +53,10 @@ class Orchestrator:
         self.__name__ = func.__name__
         self.__doc__ = func.__doc__
         self.__wrapped__ = func
+
+    @property
+    def limits(self) -> Limits:
+        return self.options.limits
 
     def _sandbox_text(self) -> tuple[str, str]:
         try:
@@ -102,7 +90,7 @@ class Orchestrator:
                 found[name] = value
         if self.env is not None:
             found.update(self.env.tasks)
-        for task in self.extra_tasks:
+        for task in self.options.tasks:
             found[task.name] = task
         return found
 
@@ -113,8 +101,7 @@ class Orchestrator:
                 specs: dict[str, TypeSpec | None] = dict(self.param_specs)
                 self._program = build_program(
                     name=self.name, filename=self.filename, text=self.text, tasks=self.tasks(),
-                    input_specs=specs, output_spec=self.return_spec, limits=self.limits,
-                    executor=self.executor, type_check=self.type_check,
+                    input_specs=specs, output_spec=self.return_spec, options=self.options,
                 )
             return self._program
 
@@ -148,12 +135,12 @@ class Orchestrator:
 class SandboxNamespace:
     """`env.sandbox`: holds the `orchestrator` decorator of one environment."""
 
-    def __init__(self, env: TaskEnvironment | None) -> None:
+    def __init__(self, env: TaskSource | None) -> None:
         self.env = env
 
     def orchestrator(self, func: Callable[..., Any] | None = None, *, name: str | None = None, **options: Any) -> Any:
         """`@env.sandbox.orchestrator` or `@env.sandbox.orchestrator(timeout_ms=..., ...)`."""
+        parsed = RunOptions.parse(options, what="sandbox.orchestrator")  # bad options fail at decoration time
         if func is None:
-            split_options(options)  # fail on bad options at decoration time
-            return lambda f: Orchestrator(f, self.env, name, options)
-        return Orchestrator(func, self.env, name, options)
+            return lambda f: Orchestrator(f, self.env, name, parsed)
+        return Orchestrator(func, self.env, name, parsed)

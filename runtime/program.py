@@ -27,6 +27,7 @@ from sandbox_lint.typespec import TypeSpec
 from .boundary import ANY_IN, ANY_OUT, Validator, compile_validator
 from .gate import run_gate
 from .limits import Limits
+from .options import RunOptions
 from .tasks import Task
 
 MAP_TASK = "map_task"
@@ -179,9 +180,7 @@ def build_program(
     tasks: Mapping[str, Task],
     input_specs: Mapping[str, TypeSpec | None],
     output_spec: TypeSpec | None,
-    limits: Limits,
-    executor: Executor | None,
-    type_check: bool,
+    options: RunOptions,
 ) -> Program:
     """Run the gate on `text` with the exact interface and build the program."""
     text = normalize_newlines(text)
@@ -199,7 +198,7 @@ def build_program(
         tasks=dict(tasks),
         input_specs=dict(input_specs),
         output_spec=output_spec,
-        limits=limits,
-        executor=executor,
-        type_check=type_check,
+        limits=options.limits,
+        executor=options.executor,
+        type_check=options.type_check,
     )

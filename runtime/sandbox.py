@@ -16,15 +16,18 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from sandbox_lint.interface import render_stub
 from sandbox_lint.typespec import DisallowedType, TypeSpec
 
 from .boundary import spec_from_annotation
-from .offload import offload
 from .driver import RunResult, execute
 from .errors import TaskDefinitionError
 from .events import EventHook
-from .orchestrator import Orchestrator, SandboxNamespace, split_options
+from .offload import offload
+from .options import RunOptions
+from .orchestrator import Orchestrator, SandboxNamespace
 from .program import Program, build_program, dedent_source
+from .tasks import as_task
 
 __all__ = ["CodeTaskTemplate", "Orchestrator", "orchestrate_local_detailed", "orchestrate_local", "orchestrate_local_sync", "orchestrator", "orchestrator_from_str"]
 
@@ -63,8 +66,6 @@ class CodeTaskTemplate:
 
     def stub(self) -> str:
         """The interface stub (`sandbox-lint stubs` format) of this template."""
-        from sandbox_lint.interface import render_stub
-
         return render_stub(self.program.interface)
 
     def __repr__(self) -> str:
@@ -85,9 +86,7 @@ def orchestrator_from_str(
     `output` is the result type (omit it for an unchecked result). The gate
     runs here: a bad program raises `RejectedError` now, not at run time.
     Options: limits (`timeout_ms`, `max_memory`, ...), `type_check`, `executor`."""
-    limits, type_check, executor, _ = split_options({**options, "tasks": None})
-    from .tasks import as_task
-
+    parsed = RunOptions.parse(options, what="orchestrator_from_str", allow_tasks=False)
     task_map = {}
     for item in tasks or ():
         task = as_task(item)
@@ -96,7 +95,7 @@ def orchestrator_from_str(
     output_spec = None if output is _UNSET else _spec(output, "output")
     program = build_program(
         name=name, filename=f"<{name}>", text=dedent_source(source), tasks=task_map,
-        input_specs=input_specs, output_spec=output_spec, limits=limits, executor=executor, type_check=type_check,
+        input_specs=input_specs, output_spec=output_spec, options=parsed,
     )
     return CodeTaskTemplate(program, inputs=input_specs, output=output_spec)
 
@@ -108,8 +107,6 @@ _programs_lock = threading.Lock()
 def _local_program(source: str, inputs: dict[str, Any], tasks: Iterable[Any] | None, options: dict[str, Any]) -> Program:
     """Programs of one-shot runs are cached by (source, input names, tasks, options):
     the gate's verdict and the compiled call offsets are reused across calls."""
-    from .tasks import as_task
-
     task_list = [as_task(t) for t in tasks or ()]
     key = (source, tuple(sorted(inputs)), tuple(task_list), tuple(sorted((k, repr(v)) for k, v in options.items())))
     with _programs_lock:
@@ -117,11 +114,11 @@ def _local_program(source: str, inputs: dict[str, Any], tasks: Iterable[Any] | N
         if program is not None:
             _programs.move_to_end(key)
             return program
-    limits, type_check, executor, _ = split_options({**options, "tasks": None})
+    parsed = RunOptions.parse(options, what="orchestrate_local", allow_tasks=False)
     program = build_program(
         name="orchestrate_local",
         filename="<sandbox>", text=dedent_source(source), tasks={t.name: t for t in task_list},
-        input_specs=dict.fromkeys(inputs), output_spec=None, limits=limits, executor=executor, type_check=type_check,
+        input_specs=dict.fromkeys(inputs), output_spec=None, options=parsed,
     )
     with _programs_lock:
         _programs[key] = program

@@ -12,9 +12,9 @@ import importlib
 import inspect
 import typing
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
-from sandbox_lint.interface import Param, TaskSignature
+from sandbox_lint.interface import Interface, Param, TaskSignature, render_stub
 from sandbox_lint.typespec import DisallowedType, TypeSpec
 
 from .boundary import Validator, compile_validator, render_annotation, spec_from_annotation
@@ -84,10 +84,17 @@ def _load_by_reference(module: str, qualname: str) -> Any:
     return target
 
 
+class TaskSource(Protocol):
+    """What a task or orchestrator knows of its environment (`TaskEnvironment`)."""
+
+    name: str
+    tasks: dict[str, Task]
+
+
 class Task:
     """A registered task. `task(*args)` on the host calls the function directly."""
 
-    def __init__(self, func: Callable[..., Any], env: TaskEnvironment | None = None) -> None:
+    def __init__(self, func: Callable[..., Any], env: TaskSource | None = None) -> None:
         if not callable(func) or not hasattr(func, "__name__") or func.__name__ == "<lambda>":
             raise TaskDefinitionError("a task must be a named `def` or `async def` function", code="SBX303")
         if func.__name__.startswith("_"):
@@ -134,8 +141,6 @@ class Task:
         return (_load_by_reference, (self.__module__, self.__qualname__))
 
     def stub(self) -> str:
-        from sandbox_lint.interface import Interface, render_stub
-
         return render_stub(Interface(tasks=(self.signature,))).strip()
 
 
@@ -146,28 +151,3 @@ def as_task(obj: Any) -> Task:
     if callable(obj):
         return Task(obj)
     raise TaskDefinitionError(f"`{obj!r}` is not a task: pass functions decorated with `@env.task`", code="SBX303")
-
-
-class TaskEnvironment:
-    """A named group of tasks and sandboxed orchestrators (Flyte's `TaskEnvironment`)."""
-
-    def __init__(self, name: str, **_options: Any) -> None:
-        self.name = name
-        self.tasks: dict[str, Task] = {}
-        from .orchestrator import SandboxNamespace
-
-        self.sandbox = SandboxNamespace(self)
-
-    def task(self, func: Callable[..., Any] | None = None, **_options: Any) -> Any:
-        """Register a task: `@env.task` or `@env.task()`."""
-        if func is None:
-            return lambda f: self.task(f)
-        task = Task(func, self)
-        existing = self.tasks.get(task.name)
-        if existing is not None and existing.func is not func and existing.__qualname__ != task.__qualname__:
-            raise TaskDefinitionError(f"environment {self.name!r} already has a task named `{task.name}`", code="SBX402")
-        self.tasks[task.name] = task
-        return task
-
-    def __repr__(self) -> str:
-        return f"TaskEnvironment({self.name!r}, tasks={sorted(self.tasks)})"

@@ -15,25 +15,20 @@ SBX303) and names imported with `from module import name` (arity unknown);
 globals, invisible to the sandbox (SBX401 says so).
 
 Files that mention no orchestrator and decorate no task are not parsed at all.
+Discovery only finds: it returns a `units.HostFile` (data); the pipeline checks it.
 """
 
 from __future__ import annotations
 
 import re
 import textwrap
-from dataclasses import dataclass, field
 from typing import cast
 
 import libcst as cst
 
-from .checker import Positions, Unit, has_top_level_await, preflight, run_units
-from .diagnostics import Diagnostic
-from .engine import Context, children
 from .interface import InputDecl, Interface, TaskSignature, signature_from_funcdef
-from .rules import rule_instances
-from .rules.base import Rule
-from .settings import Settings
-from .typespec import dotted_name
+from .tree import children, dotted_name
+from .units import CodeString, CodeStringCall, DeclaredType, HostFile, OrchestratorDef
 
 CODE_STRING_FUNCTIONS = frozenset({"orchestrator_from_str", "orchestrate_local", "orchestrate_local_sync"})
 _MARKERS = ("orchestrator", "orchestrate_local")
@@ -64,17 +59,6 @@ def is_task(node: cst.FunctionDef) -> bool:
     return False
 
 
-@dataclass
-class HostModule:
-    """What the host file declares at module level."""
-
-    tasks: dict[str, TaskSignature] = field(default_factory=dict)
-    task_nodes: list[cst.FunctionDef] = field(default_factory=list)
-    orchestrators: list[cst.FunctionDef] = field(default_factory=list)
-    globals: set[str] = field(default_factory=set)
-    code_strings: list[cst.Call] = field(default_factory=list)
-
-
 def _assigned_names(target: cst.BaseExpression) -> list[str]:
     if isinstance(target, cst.Name):
         return [target.value]
@@ -102,13 +86,14 @@ def _imports_framework(node: cst.Import | cst.ImportFrom) -> bool:
     return False
 
 
-def survey(module: cst.Module) -> HostModule:
+def survey(module: cst.Module) -> HostFile:
     """Tasks, orchestrators, globals and code-string calls of a host module.
 
     Orchestrators and tasks are found at any depth (methods, nested defs);
     imports and globals at module level.
     """
-    host = HostModule()
+    host = HostFile()
+    code_string_calls: list[cst.Call] = []
     for stmt in module.body:
         if isinstance(stmt, cst.SimpleStatementLine):
             for small in stmt.body:
@@ -144,7 +129,7 @@ def survey(module: cst.Module) -> HostModule:
         if node_type is cst.FunctionDef:
             node = cast(cst.FunctionDef, node)
             if is_orchestrator(node):
-                host.orchestrators.append(node)
+                host.orchestrators.append(_orchestrator(node, module))
             elif is_task(node):
                 host.task_nodes.append(node)
                 host.tasks[node.name.value] = signature_from_funcdef(node, module)
@@ -154,17 +139,16 @@ def survey(module: cst.Module) -> HostModule:
             node = cast(cst.Call, node)
             name = dotted_name(node.func)
             if name is not None and name.rsplit(".", 1)[-1] in CODE_STRING_FUNCTIONS:
-                host.code_strings.append(node)
+                code_string_calls.append(node)
         stack.extend(children(node))
     host.globals -= set(host.tasks)
+    host.code_string_calls = [_code_string_call(call, host) for call in code_string_calls]
     return host
 
 
-def _rule(code: str) -> Rule | None:
-    for rule in rule_instances():
-        if rule.code == code:
-            return rule
-    return None
+def may_hold_sandbox_code(source: str) -> bool:
+    """Cheap text test: only files that mention an orchestrator or decorate a task are parsed."""
+    return any(marker in source for marker in _MARKERS) or _TASK_DECORATOR.search(source) is not None
 
 
 def _annotation_ids(node: cst.FunctionDef) -> set[int]:
@@ -188,49 +172,13 @@ def _orchestrator_inputs(node: cst.FunctionDef, module: cst.Module) -> tuple[Inp
     return tuple(InputDecl(p.name, p.annotation) for p in signature.params or ())
 
 
-def check_host_source(source: str, settings: Settings) -> list[Diagnostic]:
-    if not any(marker in source for marker in _MARKERS) and _TASK_DECORATOR.search(source) is None:
-        return []
-    # Invisible characters are reported anywhere in a host file that holds
-    # sandbox code: Trojan Source in host code can hide what the sandbox runs.
-    found, module = preflight(source, settings)
-    if module is None:
-        return found
-    positions = Positions(module)
-    host = survey(module)
-    tasks = tuple(host.tasks.values())
-    host_globals = frozenset(host.globals)
-    units: list[Unit] = []
-
-    if host.task_nodes:
-        task_rule = _rule("SBX303")
-        if task_rule is not None and settings.enabled("SBX303"):
-            ctx = Context(interface=Interface(tasks), settings=settings, mode="host", host_globals=host_globals)
-            for node in host.task_nodes:
-                task_rule.check_task(node, ctx)  # type: ignore[attr-defined]
-            units.append(Unit(cst.Module(body=[]), ctx))
-
-    for node in host.orchestrators:
-        interface = Interface(tasks, _orchestrator_inputs(node, module), None)
-        ctx = Context(interface=interface, settings=settings, mode="host", host_globals=host_globals)
-        ctx.signature_annotations = _annotation_ids(node)
-        skip: set[int] = set()
-        for decorator in node.decorators:
-            skip.add(id(decorator))
-        units.append(Unit(node, ctx, frozenset(skip)))
-
-    diagnostics = found + run_units(module, source, units, settings, positions=positions) if units else found
-    diagnostics.extend(_check_code_strings(module, source, positions, host, settings, host_globals))
-    return diagnostics
-
-
-@dataclass(frozen=True)
-class CodeString:
-    """A code string's text as the runtime will run it, and where it sits."""
-
-    literal: cst.BaseString
-    text: str
-    removed_indent: tuple[int, ...]  # characters dedent removed from each line
+def _orchestrator(node: cst.FunctionDef, module: cst.Module) -> OrchestratorDef:
+    return OrchestratorDef(
+        node=node,
+        inputs=_orchestrator_inputs(node, module),
+        declared=frozenset(_annotation_ids(node)),
+        skip=frozenset(id(decorator) for decorator in node.decorators),
+    )
 
 
 def extract_code_string(node: cst.BaseExpression) -> CodeString | None:
@@ -271,11 +219,9 @@ def _keyword(call: cst.Call, name: str) -> cst.BaseExpression | None:
     return None
 
 
-def _code_string_interface(
-    call: cst.Call, host: HostModule
-) -> tuple[Interface, list[tuple[str, cst.BaseExpression]]]:
-    """The interface a code-string call declares, and the type expressions to check (SBX302)."""
-    declared: list[tuple[str, cst.BaseExpression]] = []
+def _code_string_call(call: cst.Call, host: HostFile) -> CodeStringCall:
+    """The interface a code-string call declares, the types it declares, and its code."""
+    declared: list[DeclaredType] = []
     is_template = (dotted_name(call.func) or "").endswith("orchestrator_from_str")
     inputs: list[InputDecl] = []
     inputs_node = _keyword(call, "inputs")
@@ -286,13 +232,13 @@ def _code_string_interface(
                 if isinstance(key, str):
                     annotation = None
                     if is_template:
-                        declared.append((f"input `{key}`", element.value))
+                        declared.append(DeclaredType(f"input `{key}`", element.value))
                         annotation = cst.Module([]).code_for_node(element.value)
                     inputs.append(InputDecl(key, annotation))
     output_node = _keyword(call, "output")
     output = None
     if output_node is not None and is_template:
-        declared.append(("the output", output_node))
+        declared.append(DeclaredType("the output", output_node))
         output = cst.Module([]).code_for_node(output_node)
     tasks: list[TaskSignature] = []
     tasks_node = _keyword(call, "tasks")
@@ -305,95 +251,10 @@ def _code_string_interface(
             tasks.append(host.tasks.get(short, TaskSignature(short)))
     elif tasks_node is None:
         tasks = list(host.tasks.values())
-    return Interface(tuple(tasks), tuple(inputs), output), declared
-
-
-def _check_code_strings(
-    module: cst.Module,
-    source: str,
-    positions: Positions,
-    host: HostModule,
-    settings: Settings,
-    host_globals: frozenset[str],
-) -> list[Diagnostic]:
-    out: list[Diagnostic] = []
-    declared_units: list[Unit] = []
-    for call in host.code_strings:
-        source_node = _source_argument(call)
-        if source_node is None:
-            continue
-        code = extract_code_string(source_node)
-        interface, declared = _code_string_interface(call, host)
-        if declared and settings.enabled("SBX302"):
-            rule = _rule("SBX302")
-            if rule is not None:
-                ctx = Context(interface=interface, settings=settings, mode="host")
-                for what, expr in declared:
-                    rule.check_declared(expr, ctx, what)  # type: ignore[attr-defined]
-                declared_units.append(Unit(cst.Module(body=[]), ctx))
-        if code is None:
-            continue
-        found, inner = preflight(code.text, settings)
-        # The host file's own scan already reported invisible characters.
-        diagnostics = [d for d in found if d.code != "SBX205"]
-        if inner is not None:
-            ctx = Context(interface=interface, settings=settings, mode="host", host_globals=host_globals)
-            ctx.async_module = "await" in code.text and has_top_level_await(inner)
-            diagnostics.extend(run_units(inner, code.text, [Unit(inner, ctx)], settings))
-        if not diagnostics:
-            continue
-        rng = (positions.get() or {}).get(code.literal)
-        if rng is None:
-            continue
-        out.extend(_map_into_host(diagnostics, code, rng.start.line, rng.start.column + 1))
-    if declared_units:
-        out.extend(run_units(module, source, declared_units, settings, positions=positions))
-    return out
-
-
-def _literal_content_start(literal: cst.BaseString, line: int, column: int) -> tuple[int, int]:
-    """Line/column (1-based) of the first character of the string's content."""
-    if isinstance(literal, cst.SimpleString):
-        prefix = len(literal.prefix)
-        quote = len(literal.quote)
-        return line, column + prefix + quote
-    return line, column
-
-
-def _map_into_host(
-    diagnostics: list[Diagnostic], code: CodeString, line: int, column: int
-) -> list[Diagnostic]:
-    start_line, start_column = _literal_content_start(code.literal, line, column)
-    exact = isinstance(code.literal, cst.SimpleString) and "\\" not in code.literal.value
-
-    def position(inner_line: int, inner_column: int) -> tuple[int, int]:
-        if not exact:
-            return start_line, start_column
-        index = inner_line - 1
-        removed = code.removed_indent[index] if index < len(code.removed_indent) else 0
-        raw_column = inner_column + removed
-        if index == 0:
-            return start_line, start_column + raw_column - 1
-        return start_line + index, raw_column
-
-    from dataclasses import replace
-
-    from .diagnostics import Edit, Fix
-
-    mapped: list[Diagnostic] = []
-    for d in diagnostics:
-        new_line, new_column = position(d.line, d.column)
-        end_line, end_column = position(d.end_line, d.end_column)
-        fix = d.fix
-        if fix is not None:
-            if exact and all("\n" not in e.content for e in fix.edits):
-                edits = []
-                for e in fix.edits:
-                    a = position(e.line, e.column)
-                    b = position(e.end_line, e.end_column)
-                    edits.append(Edit(a[0], a[1], b[0], b[1], e.content))
-                fix = Fix(fix.message, fix.applicability, tuple(edits))
-            else:
-                fix = None  # re-indenting inside a string literal is not exact
-        mapped.append(replace(d, line=new_line, column=new_column, end_line=end_line, end_column=end_column, fix=fix))
-    return mapped
+    source_node = _source_argument(call)
+    return CodeStringCall(
+        call,
+        Interface(tuple(tasks), tuple(inputs), output),
+        tuple(declared),
+        extract_code_string(source_node) if source_node is not None else None,
+    )

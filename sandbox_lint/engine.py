@@ -2,20 +2,17 @@
 
 The walk never recurses (deep trees cannot overflow it), tracks ancestors and
 scopes, records which names are bound where, and enforces the allow-list: a
-node type that no rule owns and that is not on the allow-list is reported as
-SBX199. Positions are computed only when something is reported.
+node type that no rule owns and that is not on the allow-list goes to the
+rules that take unknown syntax (`Rule.owns_unknown`). Positions are computed
+later, only for what is reported.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass, field
-
 import libcst as cst
 
-from .interface import Interface
-from .rules.base import Replacement, Rule
-from .settings import Settings
+from .rules.base import Context, Rule
+from .tree import ROLE_ATTR, ROLE_DECLARE, ROLE_KEYWORD, SCOPE_TYPES, children
 
 # Constructs of the sandbox language. Rules may still inspect them.
 ALLOWED: frozenset[type[cst.CSTNode]] = frozenset(
@@ -62,170 +59,11 @@ NEUTRAL: frozenset[type[cst.CSTNode]] = frozenset(
     }
 )
 
-SCOPES = (cst.FunctionDef, cst.Lambda, cst.ListComp, cst.DictComp, cst.GeneratorExp, cst.SetComp)
-SCOPE_TYPES = frozenset(SCOPES)
-
-ROLE_BIND = 1
-ROLE_ATTR = 2  # `x.attr`: the attribute name
-ROLE_KEYWORD = 3  # `f(key=...)`: the keyword
-ROLE_DECLARE = 4  # names in `global`/`nonlocal`, import aliases: neither load nor new local
-
-def _all_node_types() -> frozenset[type]:
-    found: set[type] = set()
-    stack: list[type] = [cst.CSTNode]
-    while stack:
-        klass = stack.pop()
-        found.add(klass)
-        stack.extend(klass.__subclasses__())
-    return frozenset(found)
-
-
-# Exact-type membership is several times faster than isinstance() against
-# libcst's abstract base classes, and this loop runs once per node.
-NODE_TYPES = _all_node_types()
-_SEQUENCES = (list, tuple)
-_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-# Fields that only ever hold whitespace, comments, punctuation, operators or
-# the `async` keyword. No construct lives there, so the walk skips them (rules
-# read `node.operator` / `node.asynchronous` directly where they matter); this
-# halves the nodes visited.
-_SKIPPED_FIELDS = frozenset(
-    {
-        "colon", "comma", "dot", "equal", "first_colon", "second_colon", "footer", "header",
-        "lbrace", "lbracket", "rbrace", "rbracket", "lpar", "rpar", "leading_lines",
-        "leading_whitespace", "lines_after_decorators", "newline", "semicolon",
-        "trailing_whitespace", "operator", "asynchronous", "relative", "empty_lines",
-        "trailing_comma", "separator",
-    }
-)
-
-
-def _field_names(node_type: type) -> tuple[str, ...]:
-    names = _FIELDS.get(node_type)
-    if names is None:
-        names = tuple(
-            f.name
-            for f in dataclasses.fields(node_type)
-            if f.name not in _SKIPPED_FIELDS and not f.name.startswith("whitespace")
-        )
-        _FIELDS[node_type] = names
-    return names
-
-
-def children(node: cst.CSTNode) -> list[cst.CSTNode]:
-    """Direct children in source order, without libcst's visitor machinery."""
-    out: list[cst.CSTNode] = []
-    node_types = NODE_TYPES
-    for name in _field_names(type(node)):
-        value = getattr(node, name)
-        kind = type(value)
-        if kind in node_types:
-            out.append(value)
-        elif kind in _SEQUENCES:
-            for item in value:
-                if type(item) in node_types:
-                    out.append(item)
-    return out
-
-
-@dataclass
-class Finding:
-    rule: Rule
-    node: cst.CSTNode
-    message: str
-    fix: Replacement | None = None
-
-
-@dataclass
-class Load:
-    """A name read, with the chain of scopes it can resolve in (innermost first)."""
-
-    node: cst.Name
-    scopes: tuple[cst.CSTNode | None, ...]
-
-
 class DepthExceeded(Exception):
     def __init__(self, node: cst.CSTNode, statement: cst.CSTNode | None) -> None:
         super().__init__()
         self.node = node
         self.statement = statement
-
-
-@dataclass
-class Context:
-    """Per-check state the rules read and report into."""
-
-    interface: Interface | None
-    settings: Settings
-    mode: str = "script"  # "script" or "host"
-    host_globals: frozenset[str] = frozenset()
-    findings: list[Finding] = field(default_factory=list)
-    ancestors: list[cst.CSTNode] = field(default_factory=list)
-    scope_chain: list[cst.CSTNode | None] = field(default_factory=list)
-    roles: dict[int, int] = field(default_factory=dict)
-    bindings: dict[int, set[str]] = field(default_factory=dict)  # id(scope or 0) -> names
-    loads: list[Load] = field(default_factory=list)
-    signature_annotations: set[int] = field(default_factory=set)  # SBX302 instead of SBX301
-    async_module: bool = False
-
-    def report(self, rule: Rule, node: cst.CSTNode, message: str, fix: Replacement | None = None) -> None:
-        self.findings.append(Finding(rule, node, message, fix))
-
-    @property
-    def parent(self) -> cst.CSTNode | None:
-        return self.ancestors[-1] if self.ancestors else None
-
-    def enclosing_function(self) -> cst.FunctionDef | None:
-        for node in reversed(self.ancestors):
-            if isinstance(node, cst.FunctionDef):
-                return node
-        return None
-
-    def inside(self, *types: type[cst.CSTNode]) -> bool:
-        return any(isinstance(node, types) for node in self.ancestors)
-
-    def in_async_code(self) -> bool:
-        """Inside an `async def`, or at module level of a script that awaits at top level."""
-        for node in reversed(self.ancestors):
-            if isinstance(node, cst.FunctionDef):
-                return node.asynchronous is not None
-            if isinstance(node, cst.Lambda):
-                return False
-        return self.async_module
-
-    def bind(self, name: cst.Name, scope: cst.CSTNode | None) -> None:
-        self.roles[id(name)] = ROLE_BIND
-        self.bindings.setdefault(id(scope) if scope is not None else 0, set()).add(name.value)
-
-    def bind_target(self, target: cst.CSTNode, scope: cst.CSTNode | None) -> None:
-        """Mark every name bound by an assignment target (tuples, lists, starred)."""
-        stack = [target]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, cst.Name):
-                self.bind(node, scope)
-            elif isinstance(node, (cst.Tuple, cst.List)):
-                stack.extend(element.value for element in node.elements)
-            elif isinstance(node, cst.StarredElement):
-                stack.append(node.value)
-
-    def is_local(self, name: str) -> bool:
-        """Bound in the current scope chain (any binding anywhere in the scope counts)."""
-        for scope in reversed(self.scope_chain):
-            if name in self.bindings.get(id(scope) if scope is not None else 0, ()):
-                return True
-        return False
-
-    def is_task_call(self, node: cst.Call) -> str | None:
-        """The task name when `node` calls a task by name (pre-bindings only when known)."""
-        if self.interface is None or not isinstance(node.func, cst.Name):
-            return None
-        name = node.func.value
-        if name in self.interface.task_names:
-            return name
-        return None
 
 
 class Dispatch:
@@ -239,6 +77,7 @@ class Dispatch:
         # A construct owned by a disabled rule is still not "unknown syntax".
         owned = {node_type for rule in (*rules, *every_rule) for node_type in rule.owns}
         self.known = ALLOWED | NEUTRAL | owned
+        self.fallback = [rule for rule in rules if rule.owns_unknown]
 
 
 ROLE_MARKED = frozenset(
@@ -309,7 +148,6 @@ def walk(
     root: cst.CSTNode,
     ctx: Context,
     dispatch: Dispatch,
-    unsupported: Rule,
     *,
     skip: frozenset[int] = frozenset(),
 ) -> None:
@@ -322,6 +160,7 @@ def walk(
     max_depth = ctx.settings.max_depth
     handlers = dispatch.handlers
     known = dispatch.known
+    fallback = dispatch.fallback
     ancestors = ctx.ancestors
     scope_chain = ctx.scope_chain
     scope_depths: list[int] = []  # depth at which each entry of scope_chain was opened
@@ -348,7 +187,8 @@ def walk(
             for rule in rules:
                 rule.visit(node, ctx)
         elif node_type not in known:
-            unsupported.visit(node, ctx)
+            for rule in fallback:
+                rule.visit(node, ctx)
         if node_type is cst.Annotation:
             continue
         ancestors.append(node)

@@ -58,9 +58,7 @@ def _rule(code: str) -> type[Rule] | None:
 # ---------------------------------------------------------------- text
 
 
-def format_text(
-    results: Sequence[FileResult], *, fix_hint: bool = True, unsafe_fixes: bool = False, fixed: int = 0
-) -> str:
+def format_text(results: Sequence[FileResult], *, unsafe_fixes: bool = False, fixed: int = 0) -> str:
     """`path:line:col: CODE message` lines, sorted, and a summary line.
 
     `fixed` is how many findings `--fix` already fixed (the summary says so).
@@ -75,16 +73,15 @@ def format_text(
         summary = f"Found {_plural(len(pairs) + fixed, 'problem')} ({fixed} fixed, {len(pairs)} remaining)."
     else:
         summary = f"Found {_plural(len(pairs), 'problem')}."
-    if fix_hint:
-        safe = sum(1 for _, d in pairs if d.fix is not None and d.fix.applicability == "safe")
-        unsafe = sum(1 for _, d in pairs if d.fix is not None and d.fix.applicability == "unsafe")
-        if unsafe_fixes and safe + unsafe:
-            summary += f" {safe + unsafe} fixable with `--fix --unsafe-fixes`."
-        elif safe:
-            summary += f" {safe} fixable with `--fix`"
-            summary += f" ({unsafe} more with `--unsafe-fixes`)." if unsafe else "."
-        elif unsafe:
-            summary += f" {unsafe} fixable with `--fix --unsafe-fixes`."
+    safe = sum(1 for _, d in pairs if d.fix is not None and d.fix.applicability == "safe")
+    unsafe = sum(1 for _, d in pairs if d.fix is not None and d.fix.applicability == "unsafe")
+    if unsafe_fixes and safe + unsafe:
+        summary += f" {safe + unsafe} fixable with `--fix --unsafe-fixes`."
+    elif safe:
+        summary += f" {safe} fixable with `--fix`"
+        summary += f" ({unsafe} more with `--unsafe-fixes`)." if unsafe else "."
+    elif unsafe:
+        summary += f" {unsafe} fixable with `--fix --unsafe-fixes`."
     lines.append(summary)
     return "\n".join(lines) + "\n"
 

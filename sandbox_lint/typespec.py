@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from .tree import dotted_name
+
 SCALARS = frozenset({"int", "float", "str", "bool", "bytes", "None"})
 HANDLES = frozenset({"File", "Dir", "DataFrame"})
 CONTAINERS = {"list": "list", "List": "list", "dict": "dict", "Dict": "dict", "tuple": "tuple", "Tuple": "tuple"}
@@ -62,16 +64,6 @@ class DisallowedType(ValueError):
         self.node = node
 
 
-def dotted_name(node: cst.BaseExpression) -> str | None:
-    """`a.b.c` for a Name/Attribute chain, else None."""
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = dotted_name(node.value)
-        return None if base is None else f"{base}.{node.attr.value}"
-    return None
-
-
 def _strip_module(name: str) -> str:
     for prefix in ("typing.", "t.", "builtins.", "runtime.", "flyte.io.", "flyte."):
         if name.startswith(prefix):
@@ -91,7 +83,7 @@ def parse_annotation_node(node: cst.BaseExpression) -> TypeSpec:
     if isinstance(node, cst.Name) and node.value == "None":
         return TypeSpec("None")
     if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        value = node.evaluated_value if isinstance(node, cst.SimpleString) else node.evaluated_value
+        value = node.evaluated_value
         if not isinstance(value, str):
             raise DisallowedType("a bytes annotation is not a type", node)
         return parse_annotation(value)

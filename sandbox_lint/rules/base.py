@@ -1,25 +1,42 @@
-"""What every rule is made of, and the per-check context rules report into.
+"""What every rule is made of, the hooks the pipeline calls, and the per-unit context.
 
 A rule is a small class in its own module (Fixit's layout): its code and name,
 a one-line summary, its documentation as the class docstring (sections What it
-does / Why is this bad? / Example / Use instead / Fix safety, as in ruff), the
-node types it rejects outright (`owns`) or inspects (`inspects`), VALID and
-INVALID examples that the test suite runs, and `visit`, which reports findings
-with the exact replacement to write.
+does / Why is this bad? / Example / Use instead / Fix safety, as in ruff),
+VALID and INVALID examples that the test suite runs, and the hooks it needs.
+Every hook is optional; the pipeline calls only the ones a rule overrides, and
+never names a rule:
+
+- `owns` / `inspects` + `visit(node, ctx)`: syntax-tree nodes the rule rejects
+  outright or looks at, during the one walk of each unit (`owns_unknown`: every
+  node type that no rule owns and the allow-list lacks); `finish(ctx)` after
+  the walk (for rules that need the whole unit);
+- `check_text(text)`: the raw source of a file, before parsing (invisible
+  characters);
+- `check_host(host, ctx)`: what a host file declares (task signatures, the
+  types code-string calls declare);
+- `explain(problem)`: why a source could not be checked at all (too large,
+  unparsable, nested too deeply); the first rule that explains it reports it.
+
+Per-check state a rule keeps belongs to the rule: `ctx.state(self, factory)`.
 """
 
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import ClassVar, Literal, TypeVar
 
 import libcst as cst
 
 from ..diagnostics import Applicability
+from ..interface import Interface
+from ..settings import Settings
+from ..tree import ROLE_BIND
+from ..units import HostFile, UnitInfo, Unreadable
 
-if TYPE_CHECKING:
-    from ..engine import Context
+S = TypeVar("S")
 
 
 @dataclass(frozen=True)
@@ -64,9 +81,6 @@ class Valid:
     host: bool = False
 
 
-Example = str | Valid
-
-
 class Rule:
     code: ClassVar[str]
     name: ClassVar[str]
@@ -74,7 +88,7 @@ class Rule:
     category: ClassVar[Literal["language", "security", "types", "names"]] = "language"
     owns: ClassVar[tuple[type[cst.CSTNode], ...]] = ()
     inspects: ClassVar[tuple[type[cst.CSTNode], ...]] = ()
-    needs_interface: ClassVar[bool] = False
+    owns_unknown: ClassVar[bool] = False  # visit every node type off the allow-list
     fixable: ClassVar[Applicability | None] = None
     VALID: ClassVar[list[str | Valid]] = []
     INVALID: ClassVar[list[str | Invalid]] = []
@@ -84,7 +98,23 @@ class Rule:
         ctx.report(self, node, self.summary)
 
     def finish(self, ctx: Context) -> None:
-        """Called once after the walk, for rules that need the whole tree (names)."""
+        """Called once after the walk of a unit, for rules that need the whole unit."""
+
+    def check_text(self, text: str) -> Iterable[TextFinding]:
+        """Findings in the raw source of a file (before parsing)."""
+        return ()
+
+    def check_host(self, host: HostFile, ctx: Context) -> None:
+        """Findings in what a host file declares (report on its nodes through `ctx`)."""
+
+    def explain(self, problem: Unreadable) -> str | None:
+        """The message when this rule reports why a source could not be checked."""
+        return None
+
+    @classmethod
+    def overrides(cls, hook: str) -> bool:
+        """True when the rule implements `hook` (the pipeline calls only those)."""
+        return getattr(cls, hook) is not getattr(Rule, hook)
 
     @classmethod
     def docs(cls) -> str:
@@ -108,4 +138,100 @@ def shorten(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-__all__ = ["Rule", "Replacement", "Invalid", "Valid", "code_of", "shorten", "field"]
+@dataclass(frozen=True)
+class TextFinding:
+    """A finding of a `check_text` hook: `length` characters at `offset` of the text."""
+
+    offset: int
+    length: int
+    message: str
+
+
+@dataclass
+class Finding:
+    """What a rule reported on a node, before positions are known."""
+
+    rule: Rule
+    node: cst.CSTNode
+    message: str
+    fix: Replacement | None = None
+
+
+class Context:
+    """The state of checking one unit: what the unit is (`unit`), where the walk
+    is (ancestors, scopes, what names mean), and what the rules reported.
+
+    The walker (`engine.py`) keeps the walk state up to date; rules read it,
+    report into `findings`, and keep their own per-unit state with `state()`.
+    """
+
+    def __init__(self, unit: UnitInfo, settings: Settings) -> None:
+        self.unit = unit
+        self.interface: Interface | None = unit.interface
+        self.settings = settings
+        self.findings: list[Finding] = []
+        self.ancestors: list[cst.CSTNode] = []
+        self.scope_chain: list[cst.CSTNode | None] = []
+        self.roles: dict[int, int] = {}  # id(name node) -> a tree.ROLE_* constant
+        self.bindings: dict[int, set[str]] = {}  # id(scope) or 0 -> names bound there
+        self._states: dict[str, object] = {}
+
+    def report(self, rule: Rule, node: cst.CSTNode, message: str, fix: Replacement | None = None) -> None:
+        self.findings.append(Finding(rule, node, message, fix))
+
+    def state(self, rule: Rule, factory: Callable[[], S]) -> S:
+        """The rule's own state for this unit, created by `factory` on first use."""
+        value = self._states.get(rule.code)
+        if value is None:
+            value = self._states[rule.code] = factory()
+        return value  # type: ignore[return-value]
+
+    @property
+    def parent(self) -> cst.CSTNode | None:
+        return self.ancestors[-1] if self.ancestors else None
+
+    def enclosing_function(self) -> cst.FunctionDef | None:
+        for node in reversed(self.ancestors):
+            if isinstance(node, cst.FunctionDef):
+                return node
+        return None
+
+    def inside(self, *types: type[cst.CSTNode]) -> bool:
+        return any(isinstance(node, types) for node in self.ancestors)
+
+    def in_async_code(self) -> bool:
+        """Inside an `async def`, or at module level of a script that awaits at top level."""
+        for node in reversed(self.ancestors):
+            if isinstance(node, cst.FunctionDef):
+                return node.asynchronous is not None
+            if isinstance(node, cst.Lambda):
+                return False
+        return self.unit.is_async_module
+
+    def bind(self, name: cst.Name, scope: cst.CSTNode | None) -> None:
+        self.roles[id(name)] = ROLE_BIND
+        self.bindings.setdefault(id(scope) if scope is not None else 0, set()).add(name.value)
+
+    def bind_target(self, target: cst.CSTNode, scope: cst.CSTNode | None) -> None:
+        """Mark every name bound by an assignment target (tuples, lists, starred)."""
+        stack = [target]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, cst.Name):
+                self.bind(node, scope)
+            elif isinstance(node, (cst.Tuple, cst.List)):
+                stack.extend(element.value for element in node.elements)
+            elif isinstance(node, cst.StarredElement):
+                stack.append(node.value)
+
+    def is_local(self, name: str) -> bool:
+        """Bound in the current scope chain (any binding anywhere in the scope counts)."""
+        for scope in reversed(self.scope_chain):
+            if name in self.bindings.get(id(scope) if scope is not None else 0, ()):
+                return True
+        return False
+
+
+__all__ = [
+    "Context", "Finding", "Invalid", "Replacement", "Rule", "TextFinding", "Valid", "code_of", "field", "shorten",
+]

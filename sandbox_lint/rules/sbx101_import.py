@@ -1,13 +1,9 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import libcst as cst
 
-from .base import Invalid, Rule, Valid, shorten
+from .base import Context, Invalid, Rule, Valid, shorten
 
-if TYPE_CHECKING:
-    from ..engine import Context
 
 # `lazy import` (PEP 810) where this libcst version knows it.
 _LAZY_IMPORT: tuple[type[cst.CSTNode], ...] = tuple(

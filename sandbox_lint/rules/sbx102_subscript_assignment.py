@@ -1,118 +1,9 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterator
-
 import libcst as cst
 
-from .base import Invalid, Rule, code_of, shorten
-from .sbx103_augmented_assignment import operand
-
-if TYPE_CHECKING:
-    from ..engine import Context
-
-# Statements and clauses whose `target` field binds: the places SBX102 and SBX115 look.
-TARGET_OWNERS: tuple[type[cst.CSTNode], ...] = (
-    cst.AssignTarget, cst.AnnAssign, cst.AugAssign, cst.For, cst.CompFor,
-)
-
-_STRINGS = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
-
-
-@dataclass(frozen=True)
-class Site:
-    """One non-name target: where it is assigned and, when known, the value it gets."""
-
-    target: cst.BaseExpression
-    kind: str  # "assign", "unpack", "augmented", "annotation", "for", "comprehension"
-    value: str | None  # source of the assigned value, when the statement shows it
-    iterable: str | None = None  # for loops and comprehensions
-
-
-_UNPACKING = (cst.Tuple, cst.List)
-
-
-def _non_name_leaves(target: cst.BaseExpression) -> list[tuple[cst.BaseExpression, bool]]:
-    """Leaves of a target that are not plain names, with whether they sit inside unpacking."""
-    found: list[tuple[cst.BaseExpression, bool]] = []
-    stack: list[tuple[cst.BaseExpression, bool]] = [(target, False)]
-    while stack:
-        expr, unpacked = stack.pop()
-        kind = type(expr)
-        if kind is cst.Name:
-            continue
-        if kind in _UNPACKING:
-            stack.extend((element.value, True) for element in reversed(expr.elements))  # type: ignore[attr-defined]
-        elif kind is cst.StarredElement:
-            stack.append((expr.value, True))  # type: ignore[attr-defined]
-        else:
-            found.append((expr, unpacked))
-    return found
-
-
-def target_sites(node: cst.CSTNode, ctx: Context) -> Iterator[Site]:
-    """Every target under `node` (one of TARGET_OWNERS) that is not a plain name.
-
-    Tuples, lists and starred elements are unpacked; the leaves are yielded
-    (a subscript or attribute leaf is not entered further: `d[k][j] = v` is
-    one target). Plain-name targets, the common case, cost one type check;
-    the assigned value's source is only rendered when a leaf is found.
-    """
-    target = node.target  # type: ignore[attr-defined]
-    if type(target) is cst.Name:
-        return
-    leaves = _non_name_leaves(target)
-    if not leaves:
-        return
-    value: str | None = None
-    iterable: str | None = None
-    if isinstance(node, cst.AssignTarget):
-        kind = "assign"
-        parent = ctx.parent
-        if isinstance(parent, cst.Assign):
-            value = code_of(parent.value)
-    elif isinstance(node, cst.AugAssign):
-        kind = "augmented"
-        symbol = code_of(node.operator).strip()[:-1]
-        value = f"{code_of(target)} {symbol} {operand(node.value)}"
-    elif isinstance(node, cst.AnnAssign):
-        kind = "assign" if node.value is not None else "annotation"
-        value = code_of(node.value) if node.value is not None else None
-    else:
-        assert isinstance(node, (cst.For, cst.CompFor))
-        kind = "for" if isinstance(node, cst.For) else "comprehension"
-        iterable = code_of(node.iter)
-    for expr, unpacked in leaves:
-        if unpacked and kind == "assign":
-            yield Site(expr, "unpack", None)
-        else:
-            yield Site(expr, kind, value, iterable)
-
-
-def rebind(base: cst.BaseExpression, new_value: str) -> str:
-    """`name = new_value` when the container is a name; otherwise ask for a new binding."""
-    if isinstance(base, cst.Name):
-        return f"write `{base.value} = {new_value}`"
-    return f"build the new value `{new_value}` and bind it to a name"
-
-
-Builder = Callable[[str], str]
-
-
-def replacement_advice(site: Site, build: Builder) -> str:
-    """The replacement for one target, worded for where it stands.
-
-    `build(value_text)` says how to build the new container holding `value_text`.
-    """
-    if site.kind in ("assign", "augmented") and site.value is not None:
-        return build(shorten(site.value))
-    if site.kind == "unpack":
-        return f"unpack into a name (`value`), then {build('value')}"
-    if site.kind == "for":
-        return f"loop over a name (`for item in {shorten(site.iterable or '...')}:`) and {build('item')} in the body"
-    if site.kind == "comprehension":
-        return "use a plain name as the comprehension target and build the new value from the result"
-    return "annotate plain names only"
+from .base import Context, Invalid, Rule, code_of, shorten
+from .shared import STRINGS, TARGET_OWNERS, Builder, operand, rebind, replacement_advice, target_sites
 
 
 def _int_literal(node: cst.BaseExpression) -> int | None:
@@ -151,7 +42,7 @@ def _subscript_builder(target: cst.Subscript) -> Builder:
 
         def build_index(value: str) -> str:
             as_dict = rebind(base, f"{{**{container}, {key}: {value}}}")
-            if isinstance(key_node, _STRINGS):
+            if isinstance(key_node, STRINGS):
                 return as_dict
             as_list = rebind(base, _list_with(container, key_node, f"[{value}]"))
             append = f"`{container}.append({value})` to add an item at the end"

@@ -1,13 +1,9 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import libcst as cst
 
-from .base import Invalid, Replacement, Rule, code_of
-
-if TYPE_CHECKING:
-    from ..engine import Context
+from .base import Context, Invalid, Replacement, Rule, code_of
+from .shared import operand
 
 _OPERATORS = {
     cst.AddAssign: "+", cst.SubtractAssign: "-", cst.MultiplyAssign: "*", cst.DivideAssign: "/",
@@ -15,21 +11,6 @@ _OPERATORS = {
     cst.LeftShiftAssign: "<<", cst.RightShiftAssign: ">>", cst.BitOrAssign: "|",
     cst.BitAndAssign: "&", cst.BitXorAssign: "^", cst.MatrixMultiplyAssign: "@",
 }
-
-# Values that need no parentheses on the right of any binary operator.
-_ATOMS = (
-    cst.Name, cst.Integer, cst.Float, cst.SimpleString, cst.ConcatenatedString, cst.FormattedString,
-    cst.Call, cst.Attribute, cst.Subscript, cst.List, cst.Tuple, cst.Dict, cst.ListComp, cst.DictComp,
-)
-
-
-def operand(value: cst.BaseExpression) -> str:
-    """The value's source, parenthesized unless it is an atom or already parenthesized."""
-    text = code_of(value)
-    if isinstance(value, _ATOMS) or value.lpar:
-        return text
-    return f"({text})"
-
 
 class AugmentedAssignment(Rule):
     """

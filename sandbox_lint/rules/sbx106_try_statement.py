@@ -1,13 +1,8 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import libcst as cst
 
-from .base import Invalid, Rule
-
-if TYPE_CHECKING:
-    from ..engine import Context
+from .base import Context, Invalid, Rule
 
 
 class TryStatement(Rule):

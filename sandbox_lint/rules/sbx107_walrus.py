@@ -1,13 +1,9 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import libcst as cst
 
-from .base import Invalid, Rule, code_of, shorten
+from .base import Context, Invalid, Rule, code_of, shorten
 
-if TYPE_CHECKING:
-    from ..engine import Context
 
 _COMPREHENSIONS = (cst.ListComp, cst.DictComp, cst.SetComp, cst.GeneratorExp)
 

@@ -1,14 +1,10 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import libcst as cst
 
-from .base import Invalid, Replacement, Rule, code_of, shorten
-from .sbx103_augmented_assignment import operand
+from .base import Context, Invalid, Replacement, Rule, code_of, shorten
+from .shared import operand
 
-if TYPE_CHECKING:
-    from ..engine import Context
 
 # What each set constructor becomes: frozensets are hashable, so a tuple keeps that.
 _CONSTRUCTORS = {"set": ("list", "[]", "a list"), "frozenset": ("tuple", "()", "a tuple")}

@@ -1,16 +1,9 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import libcst as cst
 
-from .base import Invalid, Rule, code_of, shorten
-from .sbx103_augmented_assignment import operand
-
-if TYPE_CHECKING:
-    from ..engine import Context
-
-_STRINGS = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
+from .base import Context, Invalid, Rule, code_of, shorten
+from .shared import STRINGS, operand
 
 
 def _advice(target: cst.BaseExpression) -> str:
@@ -24,7 +17,7 @@ def _advice(target: cst.BaseExpression) -> str:
             if isinstance(piece, cst.Index) and piece.star is None:
                 key = code_of(piece.value)
                 as_dict = f"`{container} = {{key: value for key, value in {container}.items() if key != {key}}}`"
-                if isinstance(piece.value, _STRINGS):
+                if isinstance(piece.value, STRINGS):
                     return f"build a new dict without the key: {as_dict}"
                 as_list = f"`{container} = {container}[:{key}] + {container}[{operand(piece.value)} + 1:]`"
                 return f"build a new value without the item: {as_dict} for a dict, {as_list} for a list"

@@ -1,13 +1,9 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import libcst as cst
 
-from .base import Invalid, Replacement, Rule, Valid, code_of, shorten
+from .base import Context, Invalid, Replacement, Rule, Valid, code_of, shorten
 
-if TYPE_CHECKING:
-    from ..engine import Context
 
 # Conditions that stay correct after `not ` without parentheses.
 _ATOMS = (

@@ -1,14 +1,9 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import libcst as cst
 
-from .base import Invalid, Rule, code_of, shorten
-from .sbx102_subscript_assignment import TARGET_OWNERS, Builder, rebind, replacement_advice, target_sites
-
-if TYPE_CHECKING:
-    from ..engine import Context
+from .base import Context, Invalid, Rule, code_of, shorten
+from .shared import TARGET_OWNERS, Builder, rebind, replacement_advice, target_sites
 
 
 def _attribute_builder(target: cst.Attribute) -> Builder:

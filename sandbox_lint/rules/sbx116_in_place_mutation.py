@@ -1,16 +1,11 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import Callable, Sequence
 
 import libcst as cst
 
-from .base import Invalid, Rule, code_of, shorten
-from .sbx103_augmented_assignment import operand
-
-if TYPE_CHECKING:
-    from ..engine import Context
-
-_STRINGS = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
+from .base import Context, Invalid, Rule, code_of, shorten
+from .shared import STRINGS, operand
 
 
 def _int_literal(node: cst.BaseExpression) -> bool:
@@ -57,7 +52,7 @@ def _pop(r: str, args: Sequence[cst.Arg]) -> str:
     as_dict = f"`{r} = {{k: v for k, v in {r}.items() if k != {key}}}`"
     if len(args) > 1:
         return f"read `value = {r}.get({key}, {_arg(args[1])})`, then write {as_dict}"
-    if isinstance(key_node, _STRINGS):
+    if isinstance(key_node, STRINGS):
         return f"read `value = {r}[{key}]`, then write {as_dict}"
     as_list = f"`{r} = {r}[:{key}] + {r}[{operand(key_node)} + 1:]`"
     if _int_literal(key_node):

@@ -1,14 +1,11 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from .base import Invalid, Rule
+from .base import Context, Invalid, Rule
 
-if TYPE_CHECKING:
-    from ..engine import Context
 
 _FRIENDLY = {
     "TypeAlias": "a `type` alias statement",
@@ -58,6 +55,7 @@ class UnsupportedSyntax(Rule):
     No fix.
     """
 
+    owns_unknown = True
     code = "SBX199"
     name = "unsupported-syntax"
     summary = "this construct is not part of the sandbox language"

@@ -1,15 +1,10 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import libcst as cst
 
-from .. import engine
-from .base import Invalid, Rule
-from .names import folded
-
-if TYPE_CHECKING:
-    from ..engine import Context
+from ..tree import ROLE_ATTR, ROLE_KEYWORD
+from .base import Context, Invalid, Rule
+from .shared import folded
 
 
 def _suggestion(name: str) -> str:
@@ -80,7 +75,7 @@ class PrivateName(Rule):
             return
         role = ctx.roles.get(id(node))
         dunder = value.startswith("__") and value.endswith("__") and len(value) > 4
-        if role == engine.ROLE_ATTR:
+        if role == ROLE_ATTR:
             if dunder:
                 message = (
                     f"attribute `{value}` is not allowed: dunder attribute access can reach the "
@@ -89,7 +84,7 @@ class PrivateName(Rule):
                 )
             else:
                 message = f"attribute `{value}` is private: dunder and private attribute access is not allowed"
-        elif role == engine.ROLE_KEYWORD:
+        elif role == ROLE_KEYWORD:
             message = (
                 f"keyword `{value}` starts with `_`: dunder and private names are not allowed; "
                 f"pass a dict instead, e.g. `{{'{value}': ...}}`"

@@ -1,16 +1,11 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import libcst as cst
 
-from .. import engine
+from ..tree import ROLE_ATTR, ROLE_BIND, ROLE_KEYWORD
 from ..builtins import FORBIDDEN_BUILTINS
-from .base import Invalid, Rule
-from .names import folded
-
-if TYPE_CHECKING:
-    from ..engine import Context
+from .base import Context, Invalid, Rule
+from .shared import folded
 
 
 class ForbiddenBuiltin(Rule):
@@ -79,10 +74,10 @@ class ForbiddenBuiltin(Rule):
         if advice is None:
             return
         role = ctx.roles.get(id(node))
-        if role == engine.ROLE_ATTR or role == engine.ROLE_KEYWORD:
+        if role == ROLE_ATTR or role == ROLE_KEYWORD:
             return
         spelled = "" if value == node.value else f" (written `{node.value}`)"
-        if role == engine.ROLE_BIND:
+        if role == ROLE_BIND:
             ctx.report(
                 self,
                 node,

@@ -1,14 +1,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from .base import Invalid, Replacement, Rule, Valid, code_of, shorten
+from .base import Context, Invalid, Replacement, Rule, Valid, code_of, shorten
 
-if TYPE_CHECKING:
-    from ..engine import Context
 
 _METHODS = frozenset({"format", "format_map"})
 # Escapes that can neither produce a brace nor contain one: the literal text

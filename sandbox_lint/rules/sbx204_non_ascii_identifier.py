@@ -1,15 +1,10 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import libcst as cst
 
 from ..builtins import FORBIDDEN_BUILTINS
-from .base import Invalid, Rule
-from .names import folded
-
-if TYPE_CHECKING:
-    from ..engine import Context
+from .base import Context, Invalid, Rule
+from .shared import folded
 
 
 class NonAsciiIdentifier(Rule):

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import re
 
-from ..diagnostics import Diagnostic
-from ..lines import LineIndex
-from .base import Invalid, Rule
+from collections.abc import Iterator
+
+from .base import Invalid, Rule, TextFinding
 
 # Bidirectional controls (Trojan Source), zero-width and other invisible
 # characters that make code read differently from how it runs.
@@ -24,35 +24,6 @@ _NAMES = {
     "\u2060": "WORD JOINER", "\u3164": "HANGUL FILLER", "\u00ad": "SOFT HYPHEN",
 }
 MAX_REPORTS = 50
-
-
-def scan_invisible(source: str) -> list[Diagnostic]:
-    """SBX205 findings for every invisible or bidi control character (first 50)."""
-    if source.isascii():
-        return []
-    found: list[Diagnostic] = []
-    index_of_lines = LineIndex(source)
-    for match in _INVISIBLE.finditer(source):
-        index = match.start()
-        if index == 0 and match.group() == "\ufeff":
-            continue  # a byte-order mark at the very start is harmless
-        line, column = index_of_lines.position(index)
-        char = match.group()
-        label = _NAMES.get(char, "invisible character")
-        found.append(
-            Diagnostic(
-                BidiControlCharacter.code,
-                BidiControlCharacter.name,
-                f"invisible control character U+{ord(char):04X} ({label}): code may not read the way it runs; delete it",
-                line,
-                column,
-                line,
-                column + 1,
-            )
-        )
-        if len(found) >= MAX_REPORTS:
-            break
-    return found
 
 
 class BidiControlCharacter(Rule):
@@ -92,3 +63,21 @@ class BidiControlCharacter(Rule):
         "a\u200b = 1",
         "# comment \u2066 hidden\nx = 1\n",
     ]
+
+    def check_text(self, text: str) -> Iterator[TextFinding]:
+        """Every invisible or bidi control character (the first MAX_REPORTS)."""
+        if text.isascii():
+            return
+        reported = 0
+        for match in _INVISIBLE.finditer(text):
+            index = match.start()
+            char = match.group()
+            if index == 0 and char == "\ufeff":
+                continue  # a byte-order mark at the very start is harmless
+            label = _NAMES.get(char, "invisible character")
+            yield TextFinding(
+                index, 1, f"invisible control character U+{ord(char):04X} ({label}): code may not read the way it runs; delete it"
+            )
+            reported += 1
+            if reported >= MAX_REPORTS:
+                return

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from ..units import Unreadable
 from .base import Invalid, Rule
 
 
@@ -40,3 +41,17 @@ class ResourceLimit(Rule):
         Invalid("x = " + "(" * 1000 + "1" + ")" * 1000 + "\n", line=1),
         Invalid("x = " + "+".join(["1"] * 5000) + "\n"),
     ]
+
+    def explain(self, problem: Unreadable) -> str | None:
+        if problem.kind == "too-large":
+            return f"source is {problem.size:,} bytes, over the limit of {problem.limit:,}: split it into smaller programs"
+        if problem.kind == "parse-limit":
+            return f"nesting too deep to check ({problem.detail}): flatten the expression into several assignments"
+        if problem.kind == "too-deep":
+            return (
+                f"code nested deeper than the limit of {problem.limit} levels: "
+                "flatten it into helper functions or several assignments"
+            )
+        if problem.kind == "no-positions":
+            return "nesting too deep to compute positions: flatten the code"
+        return None

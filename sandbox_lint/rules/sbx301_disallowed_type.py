@@ -1,45 +1,9 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import libcst as cst
 
-from ..typespec import ALLOWED_SUMMARY, DisallowedType, parse_annotation_node
-from .base import Invalid, Rule, Valid
-
-if TYPE_CHECKING:
-    from ..engine import Context
-
-
-def type_problem(node: cst.BaseExpression) -> DisallowedType | None:
-    """Why a type expression is outside the boundary types, or None when it is allowed."""
-    try:
-        parse_annotation_node(node)
-    except DisallowedType as problem:
-        return problem
-    except Exception:  # a malformed annotation must become a finding, not a crash
-        return DisallowedType("this annotation cannot be read as a type", node)
-    return None
-
-
-def offending_part(problem: DisallowedType, expression: cst.BaseExpression) -> cst.CSTNode:
-    """The part of `expression` to report on (string annotations are parsed into new nodes)."""
-    target = problem.node
-    if target is None:
-        return expression
-    from ..engine import children
-
-    stack: list[cst.CSTNode] = [expression]
-    while stack:
-        item = stack.pop()
-        if item is target:
-            return target
-        stack.extend(children(item))
-    return expression
-
-
-def allowed_note() -> str:
-    return f"allowed types are {ALLOWED_SUMMARY}"
+from .base import Context, Invalid, Rule, Valid
+from .shared import allowed_note, offending_part, type_problem
 
 
 class DisallowedTypeRule(Rule):
@@ -95,7 +59,7 @@ class DisallowedTypeRule(Rule):
 
     def visit(self, node: cst.CSTNode, ctx: Context) -> None:
         assert isinstance(node, cst.Annotation)
-        if id(node) in ctx.signature_annotations:
+        if id(node) in ctx.unit.declared:
             return  # the orchestrator's declared interface: SBX302
         problem = type_problem(node.annotation)
         if problem is not None:

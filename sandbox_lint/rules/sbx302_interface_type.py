@@ -1,14 +1,11 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import libcst as cst
 
-from .base import Invalid, Rule, Valid, code_of, shorten
-from .sbx301_disallowed_type import allowed_note, offending_part, type_problem
+from ..units import HostFile
+from .base import Context, Invalid, Rule, Valid, code_of, shorten
+from .shared import allowed_note, offending_part, type_problem
 
-if TYPE_CHECKING:
-    from ..engine import Context
 
 _HOST = 'import runtime\nenv = runtime.TaskEnvironment("e")\n'
 
@@ -75,17 +72,20 @@ class InterfaceType(Rule):
 
     def visit(self, node: cst.CSTNode, ctx: Context) -> None:
         assert isinstance(node, cst.Annotation)
-        if id(node) not in ctx.signature_annotations:
+        if id(node) not in ctx.unit.declared:
             return  # an ordinary annotation: SBX301
         parent = ctx.parent
         what = f"input `{parent.name.value}`" if isinstance(parent, cst.Param) else "the output"
         self.check_declared(node.annotation, ctx, what)
 
-    def check_declared(self, node: cst.BaseExpression, ctx: Context, what: str) -> None:
-        """Report `node` (a declared input or output type) unless it is a boundary type.
+    def check_host(self, host: HostFile, ctx: Context) -> None:
+        """The types code-string calls declare (`orchestrator_from_str(inputs=..., output=...)`)."""
+        for call in host.code_string_calls:
+            for declared in call.declared:
+                self.check_declared(declared.expression, ctx, declared.what)
 
-        Host discovery calls this for `orchestrator_from_str(inputs=..., output=...)`.
-        """
+    def check_declared(self, node: cst.BaseExpression, ctx: Context, what: str) -> None:
+        """Report `node` (a declared input or output type) unless it is a boundary type."""
         problem = type_problem(node)
         if problem is None:
             return

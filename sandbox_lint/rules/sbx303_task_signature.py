@@ -1,14 +1,11 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import libcst as cst
 
-from .base import Invalid, Rule, Valid, code_of, shorten
-from .sbx301_disallowed_type import allowed_note, offending_part, type_problem
+from ..units import HostFile
+from .base import Context, Invalid, Rule, Valid, code_of, shorten
+from .shared import allowed_note, offending_part, type_problem
 
-if TYPE_CHECKING:
-    from ..engine import Context
 
 _HOST = 'import runtime\nenv = runtime.TaskEnvironment("e")\n'
 # Discovery only parses host files that define an orchestrator.
@@ -71,8 +68,12 @@ class TaskSignatureRule(Rule):
         ),
     ]
 
+    def check_host(self, host: HostFile, ctx: Context) -> None:
+        for node in host.task_nodes:
+            self.check_task(node, ctx)
+
     def check_task(self, node: cst.FunctionDef, ctx: Context) -> None:
-        """Report every problem of one task's signature. Host discovery calls this."""
+        """Report every problem of one task's signature."""
         task = node.name.value
         params = node.params
         for param in (*params.posonly_params, *params.params, *params.kwonly_params):

@@ -1,17 +1,14 @@
 from __future__ import annotations
 
 import difflib
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 import libcst as cst
 
-from .. import engine
 from ..builtins import FORBIDDEN_BUILTINS
-from .base import Invalid, Rule, Valid
-from .names import describe_tasks, known_names
+from .base import Context, Invalid, Rule, Valid
+from .shared import describe_tasks, known_names
 
-if TYPE_CHECKING:
-    from ..engine import Context, Load
 
 STUB = "def add(x: int, y: int) -> int: ...\nitems: list[int]"
 _SET_BUILDERS = frozenset({"set", "frozenset"})
@@ -20,6 +17,14 @@ _HOST = 'import runtime\nenv = runtime.TaskEnvironment("e")\n'
 
 def _scope_key(scope: cst.CSTNode | None) -> int:
     return 0 if scope is None else id(scope)
+
+
+@dataclass(frozen=True)
+class Load:
+    """A name read, with the chain of scopes it can resolve in (innermost first)."""
+
+    node: cst.Name
+    scopes: tuple[cst.CSTNode | None, ...]
 
 
 class UnknownName(Rule):
@@ -66,7 +71,6 @@ class UnknownName(Rule):
     name = "unknown-name"
     summary = "this name is not defined in the sandbox"
     category = "names"
-    needs_interface = True
     inspects = (cst.Name,)
     VALID = [
         Valid("total = add(1, 2)\nresult = [add(x, total) for x in items]\n", interface=STUB),
@@ -102,14 +106,15 @@ class UnknownName(Rule):
         if value in _SET_BUILDERS and isinstance(parent, cst.Call) and parent.func is node:
             return  # `set()` / `frozenset()`: SBX110 says what to write
         # A binding later in the same scope still counts: resolve after the walk.
-        ctx.loads.append(engine.Load(node, tuple(reversed(ctx.scope_chain))))
+        loads: list[Load] = ctx.state(self, list)
+        loads.append(Load(node, tuple(reversed(ctx.scope_chain))))
 
     def finish(self, ctx: Context) -> None:
-        interface = ctx.interface
-        if interface is None or not ctx.loads:
+        loads: list[Load] = ctx.state(self, list)
+        if ctx.interface is None or not loads:
             return
         bindings = ctx.bindings
-        for load in ctx.loads:
+        for load in loads:
             name = load.node.value
             if any(name in bindings.get(_scope_key(scope), ()) for scope in load.scopes):
                 continue
@@ -118,7 +123,7 @@ class UnknownName(Rule):
     def _message(self, name: str, load: Load, ctx: Context) -> str:
         assert ctx.interface is not None
         tasks = describe_tasks(ctx.interface)
-        if name in ctx.host_globals:
+        if name in ctx.unit.host_globals:
             return (
                 f"`{name}` is a host-module global: the sandbox cannot see host globals; "
                 f"pass it as an input or call a task ({tasks})"

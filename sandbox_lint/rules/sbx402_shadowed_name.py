@@ -1,16 +1,12 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import libcst as cst
 
-from .. import engine
+from ..tree import ROLE_BIND
 from ..builtins import ALLOWED_BUILTINS, EXCEPTION_NAMES, RUNTIME_FUNCTIONS
-from .base import Invalid, Rule, Valid
-from .names import task_names
+from .base import Context, Invalid, Rule, Valid
+from .shared import task_names
 
-if TYPE_CHECKING:
-    from ..engine import Context
 
 STUB = "def add(x: int, y: int) -> int: ...\nitems: list[int]"
 _SHADOWABLE = ALLOWED_BUILTINS | EXCEPTION_NAMES | RUNTIME_FUNCTIONS
@@ -59,7 +55,6 @@ class ShadowedName(Rule):
     name = "shadowed-name"
     summary = "this binding hides a task or a provided builtin"
     category = "names"
-    needs_interface = True
     inspects = (cst.Name,)
     VALID = [
         Valid("total = 0\nfor x in items:\n    total = total + add(x, 1)\n", interface=STUB),
@@ -77,7 +72,7 @@ class ShadowedName(Rule):
 
     def visit(self, node: cst.CSTNode, ctx: Context) -> None:
         interface = ctx.interface
-        if interface is None or ctx.roles.get(id(node)) != engine.ROLE_BIND:
+        if interface is None or ctx.roles.get(id(node)) != ROLE_BIND:
             return
         assert isinstance(node, cst.Name)
         value = node.value

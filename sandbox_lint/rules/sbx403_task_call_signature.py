@@ -1,17 +1,14 @@
 from __future__ import annotations
 
 import difflib
-from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from ..interface import TaskSignature
-from .base import Invalid, Rule, Valid
+from .base import Context, Invalid, Rule, Valid
 from ..interface import render_params
-from .names import called_task
+from .shared import called_task
 
-if TYPE_CHECKING:
-    from ..engine import Context
 
 STUB = (
     "def add(x: int, y: int) -> int: ...\n"
@@ -103,7 +100,6 @@ class TaskCallSignature(Rule):
     name = "task-call-signature"
     summary = "the arguments of this task call do not match the task's signature"
     category = "names"
-    needs_interface = True
     inspects = (cst.Call,)
     VALID = [
         Valid("a = add(1, 2)\nb = add(x=1, y=a)\nc = scale(2.0, clamp=True)\n", interface=STUB),

@@ -1,13 +1,9 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import libcst as cst
 
-from .base import Invalid, Rule, Valid, code_of, shorten
+from .base import Context, Invalid, Rule, Valid, code_of, shorten
 
-if TYPE_CHECKING:
-    from ..engine import Context
 
 STUB = "async def fetch(url: str) -> str: ...\nurls: list[str]"
 
@@ -44,7 +40,6 @@ class AwaitOutsideAsync(Rule):
     name = "await-outside-async"
     summary = "`await` is only allowed inside `async def`"
     category = "names"
-    needs_interface = True
     inspects = (cst.Await,)
     VALID = [
         Valid("async def load(url):\n    return await fetch(url)\n", interface=STUB),

@@ -1,15 +1,11 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import libcst as cst
 
 from ..builtins import RUNTIME_FUNCTIONS
-from .base import Invalid, Rule, Valid, code_of, shorten
-from .names import called_task, provided_call
+from .base import Context, Invalid, Rule, Valid, code_of, shorten
+from .shared import called_task, provided_call
 
-if TYPE_CHECKING:
-    from ..engine import Context
 
 STUB = "async def fetch(url: str) -> str: ...\ndef add(x: int, y: int) -> int: ...\nurls: list[str]"
 
@@ -91,7 +87,6 @@ class UnawaitedTask(Rule):
     name = "unawaited-task"
     summary = "a task call in async code must be awaited or passed to `gather`"
     category = "names"
-    needs_interface = True
     inspects = (cst.Call,)
     VALID = [
         Valid(

@@ -1,14 +1,10 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import libcst as cst
 
-from .base import Invalid, Rule, Valid, code_of, shorten
-from .names import called_task, provided_call, task_names
+from .base import Context, Invalid, Rule, Valid, code_of, shorten
+from .shared import called_task, provided_call, task_names
 
-if TYPE_CHECKING:
-    from ..engine import Context
 
 STUB = "def score(x: int) -> int: ...\ndef keep(x: int) -> bool: ...\nitems: list[int]"
 
@@ -56,7 +52,6 @@ class TaskInCallback(Rule):
     name = "task-in-callback"
     summary = "a task cannot be called from inside a builtin callback or a lambda"
     category = "names"
-    needs_interface = True
     inspects = (cst.Call,)
     VALID = [
         Valid("scores = []\nfor x in items:\n    scores.append(score(x))\n", interface=STUB),

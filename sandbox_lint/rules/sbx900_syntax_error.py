@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from ..units import Unreadable
 from .base import Invalid, Rule
 
 
@@ -32,3 +33,6 @@ class SyntaxErrorRule(Rule):
     summary = "the source does not parse"
     VALID = ["x = 1"]
     INVALID = [Invalid("x = (1 +\n", line=1), "def f(:\n    pass\n", "x = 'abc", "a\0b = 1"]
+
+    def explain(self, problem: Unreadable) -> str | None:
+        return f"syntax error: {problem.detail}" if problem.kind == "syntax" else None

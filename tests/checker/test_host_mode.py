@@ -139,11 +139,12 @@ def test_survey_finds_tasks_orchestrators_globals_and_strings() -> None:
     assert not isinstance(module, Exception) and hasattr(module, "body")
     host = survey(module)  # type: ignore[arg-type]
     assert host.tasks["add"].params is not None
-    assert [o.name.value for o in host.orchestrators] == ["pipeline"]
+    assert [o.node.name.value for o in host.orchestrators] == ["pipeline"]
     # The framework's own names are host API, not tasks.
     assert {"LIMIT", "env", "Config", "helper", "t", "runtime", "sandbox"} <= host.globals
     assert "add" not in host.globals
-    assert len(host.code_strings) == 1
+    assert len(host.code_string_calls) == 1
+    assert host.code_string_calls[0].code is not None and host.code_string_calls[0].code.text == "add(1, 2)"
 
 
 def test_extract_code_string_dedents_like_the_runtime() -> None:

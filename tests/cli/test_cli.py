@@ -367,7 +367,7 @@ def test_unknown_encoding_declaration_is_sbx900(project: Path) -> None:
     ],
 )
 def test_undecodable_bytes_are_located_exactly(data: bytes, line: int, column: int, words: str) -> None:
-    from sandbox_lint.cli import decode
+    from sandbox_lint.files import decode
 
     found = decode(data)
     assert isinstance(found, Diagnostic), found
@@ -385,7 +385,7 @@ def test_undecodable_bytes_are_located_exactly(data: bytes, line: int, column: i
     ],
 )
 def test_decoding_keeps_what_writing_back_needs(data: bytes, text: str, encoding: str) -> None:
-    from sandbox_lint.cli import Decoded, decode, encode
+    from sandbox_lint.files import Decoded, decode, encode
 
     found = decode(data)
     assert isinstance(found, Decoded) and (found.text, found.encoding) == (text, encoding)

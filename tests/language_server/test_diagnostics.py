@@ -113,9 +113,15 @@ async def test_incremental_edit_is_applied_where_the_client_says(session: Sessio
 @pytest.mark.init_options({"debounce": 600})
 async def test_debounce_is_configurable(fresh: Session, tmp_path: Path) -> None:
     session = fresh
-    if session.pull:
-        return  # the client decides when to pull; nothing is debounced server-side
     uri = session.open(tmp_path / "flows.py", HOST)
+    if session.pull:
+        # The client decides when to pull: a pull right after an edit sees the
+        # edit (no server-side debounce), and nothing is ever pushed.
+        assert [d.code for d in await session.pulled(uri)] == ["SBX101", "SBX103"]
+        session.replace_all(uri, HOST.replace("    import math\n", ""), 2)
+        assert [d.code for d in await session.pulled(uri)] == ["SBX103"]
+        assert session.publish_count == 0
+        return
     await session.published(uri, 1)
     before = session.publish_count
     loop = asyncio.get_running_loop()

@@ -124,8 +124,9 @@ def test_settings_overlay_and_validation() -> None:
         EditorSettings(),
         "initializationOptions",
     )
+    # `args` says how the client starts the server: accepted, not the server's to keep.
     assert problems == []
-    assert base == EditorSettings(select=("SBX1",), severity=(("SBX103", "hint"),), args=("--verbose",))
+    assert base == EditorSettings(select=("SBX1",), severity=(("SBX103", "hint"),))
     overlay, problems = options.parse({"ignore": ["SBX110", 3, "not a code!"], "debounce": 0}, base, "config")
     assert overlay.select == ("SBX1",) and overlay.ignore == ("SBX110",) and overlay.debounce_ms == 0
     assert problems == [

@@ -181,3 +181,12 @@ def test_unknown_option_is_rejected():
     assert "timeout_msec" in str(info.value)
     with pytest.raises(TaskDefinitionError):
         sandbox.orchestrator_from_str("1", max_memory=-1)
+
+
+def test_execute_and_run_name_themselves_in_type_errors():
+    import runtime
+
+    with pytest.raises(TypeError, match=r"^execute\(\) takes a sandbox orchestrator"):
+        runtime.execute(len)
+    with pytest.raises(TypeError, match=r"^run\(\) takes a task, a sandbox orchestrator"):
+        runtime.run(42)

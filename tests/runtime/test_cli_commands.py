@@ -8,7 +8,8 @@ import os
 
 import pytest
 
-from runtime.cli_commands import run_command, stubs_command
+from runtime.commands.run import run_command
+from runtime.commands.stubs import stubs_command
 from sandbox_lint.interface import parse_stub
 
 HERE = os.path.dirname(__file__)

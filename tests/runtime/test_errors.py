@@ -113,7 +113,7 @@ def test_printed_output_is_returned_and_kept_on_error():
 
 
 def test_unknown_function_call_is_a_name_error_when_ungated():
-    from runtime._ungated import run_ungated
+    from ungated import run_ungated
 
     with pytest.raises(SandboxRuntimeError) as info:
         run_ungated("not_a_task(1)", tasks=[add])
@@ -121,7 +121,7 @@ def test_unknown_function_call_is_a_name_error_when_ungated():
 
 
 def test_wrong_arity_reaches_the_sandbox_as_type_error(tracker):
-    from runtime._ungated import run_ungated
+    from ungated import run_ungated
 
     with pytest.raises(SandboxRuntimeError) as info:
         run_ungated("add(1)", tasks=[add])

@@ -15,8 +15,8 @@ from runtime import (
     add_event_hook,
     sandbox,
 )
-from runtime._ungated import run_ungated
-from runtime.driver import call_key
+from ungated import run_ungated
+from runtime.calls import call_key
 
 SOURCE = "print('start')\na = add(x, 1)\nb = square(a)\nprint('got', b)\n[a, b]"
 
@@ -78,7 +78,9 @@ def test_call_key_format_and_canonical_arguments():
     seq, task, digest = key.split(":")
     assert (seq, task, len(digest)) == ("3", "add", 16)
     assert call_key(1, "t", ({"a": 1, "b": [1.5, b"x"]},), {}) == call_key(1, "t", ({"a": 1, "b": [1.5, b"x"]},), {})
-    assert call_key(1, "t", (1,), {}) != call_key(1, "t", (True,), {}) or True  # bool/int differ in JSON
+    # 1, True and 1.0 are different arguments (they cross the boundary as different types).
+    assert len({call_key(1, "t", (value,), {}) for value in (1, True, 1.0)}) == 3
+    assert call_key(1, "t", ([1],), {}) != call_key(1, "t", ((1,),), {})
     assert call_key(1, "t", (1,), {}) != call_key(2, "t", (1,), {})
 
 

@@ -9,8 +9,6 @@ from sample_tasks import add, env, square
 
 from runtime import RejectedError, sandbox
 
-pytest.importorskip("sandbox_lint.checker")
-
 HOST_CONSTANT = 10
 
 

@@ -7,7 +7,7 @@ import pytest
 from sample_tasks import add, frame_rows, list_dir, make_frame, pick, read_file
 
 from runtime import DataFrame, Dir, File, SandboxRuntimeError, sandbox
-from runtime._ungated import run_ungated
+from ungated import run_ungated
 
 
 def test_task_receives_the_identical_file(tracker):

@@ -14,7 +14,7 @@ import threading
 import pytest
 
 from runtime import File, SandboxError
-from runtime._ungated import run_ungated
+from ungated import run_ungated
 
 SECRET = "sandbox-lint-secret-4f1c"
 

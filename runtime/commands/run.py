@@ -1,70 +1,35 @@
-"""`sandbox-lint run` and `sandbox-lint stubs`: the runtime's two CLI commands.
+"""`sandbox-lint run FILE`: check a sandbox script and run it in Monty.
 
-`sandbox_lint/cli.py` parses the arguments and calls these; they print to
-stdout (results) and stderr (trace, errors) and return the exit code:
-0 success, 1 the program was rejected or failed, 2 usage or internal error.
+Prints the result as JSON on stdout; the program's printed output and a
+trace of task calls on stderr. Exit codes: 0 success, 1 the program was
+rejected or failed, 2 usage or internal error.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
+import argparse
 import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from sandbox_lint.interface import Interface, render_stub
-
-from .errors import RejectedError, SandboxError, TaskDefinitionError, TaskError
-from .handles import DataFrame, Dir, File
-from .tasks import Task, TaskEnvironment
-
-
-class UsageError(Exception):
-    """Bad command-line input (exit code 2)."""
+from ..errors import RejectedError, SandboxError, TaskDefinitionError, TaskError
+from ..handles import DataFrame, Dir, File
+from ..tasks import Task
+from .environments import UsageError, load_environment
 
 
-def load_environment(spec: str) -> TaskEnvironment:
-    """`package.module:env` or `path/to/file.py:env` → the `TaskEnvironment`."""
-    module_name, sep, attr = spec.rpartition(":")
-    if not sep or not module_name or not attr:
-        raise UsageError(f"expected MODULE:ENV (e.g. `myapp.tasks:env`), got {spec!r}")
+def main(argv: list[str], *, prog: str = "sandbox-lint run") -> int:
+    parser = argparse.ArgumentParser(prog=prog, description="Check and run a sandbox script in Monty; prints the result as JSON.")
+    parser.add_argument("file", metavar="FILE", help="the script (`-` reads standard input)")
+    parser.add_argument("--tasks", metavar="MODULE:ENV", help="the TaskEnvironment whose tasks the script may call")
+    parser.add_argument("--input", "-i", dest="inputs", action="append", metavar="NAME=VALUE", help="an input (VALUE read as JSON when it parses); repeatable")
     try:
-        if module_name.endswith(".py") or "/" in module_name:
-            path = Path(module_name)
-            if not path.is_file():
-                raise UsageError(f"no such file: {module_name}")
-            sys.path.insert(0, str(path.resolve().parent))
-            loaded = sys.modules.get(path.stem)
-            loaded_file = getattr(loaded, "__file__", None)
-            if loaded is not None and loaded_file and Path(loaded_file).resolve() == path.resolve():
-                return _env_attr(loaded, module_name, attr)
-            module_spec = importlib.util.spec_from_file_location(path.stem, path)
-            if module_spec is None or module_spec.loader is None:
-                raise UsageError(f"cannot import {module_name}")
-            module = importlib.util.module_from_spec(module_spec)
-            sys.modules[path.stem] = module
-            module_spec.loader.exec_module(module)
-        else:
-            if "" not in sys.path and "." not in sys.path:
-                sys.path.insert(0, "")
-            module = importlib.import_module(module_name)
-    except UsageError:
-        raise
-    except TaskDefinitionError as exc:
-        raise UsageError(f"importing {module_name}: {exc}") from None
-    except Exception as exc:
-        raise UsageError(f"cannot import {module_name}: {type(exc).__name__}: {exc}") from None
-    return _env_attr(module, module_name, attr)
-
-
-def _env_attr(module: Any, module_name: str, attr: str) -> TaskEnvironment:
-    env = getattr(module, attr, None)
-    if not isinstance(env, TaskEnvironment):
-        raise UsageError(f"{module_name}:{attr} is not a TaskEnvironment (got {type(env).__name__})")
-    return env
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return run_command(args.file, args.tasks, args.inputs or ())
 
 
 def parse_input(item: str) -> tuple[str, Any]:
@@ -103,7 +68,7 @@ def run_command(
     """Run the sandbox script FILE with the tasks of `tasks` (MODULE:ENV) and
     `inputs` (`k=v` strings). Prints the JSON result to stdout; the program's
     printed output and a trace of task calls to stderr."""
-    from .sandbox import orchestrate_local_detailed
+    from ..sandbox import orchestrate_local_detailed
 
     out = stdout or sys.stdout
     err = stderr or sys.stderr
@@ -153,14 +118,3 @@ def run_command(
     return 0
 
 
-def stubs_command(spec: str, *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
-    """Print the interface stub of the tasks registered in MODULE:ENV."""
-    out = stdout or sys.stdout
-    err = stderr or sys.stderr
-    try:
-        env = load_environment(spec)
-    except UsageError as exc:
-        print(f"sandbox-lint stubs: error: {exc}", file=err)
-        return 2
-    out.write(render_stub(Interface(tasks=tuple(task.signature for task in env.tasks.values()))))
-    return 0

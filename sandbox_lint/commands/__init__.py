@@ -1,0 +1,1 @@
+"""The checker's own command-line verbs, one module each (as ruff's `commands/`)."""

@@ -1,0 +1,187 @@
+"""`sandbox-lint check [PATHS]`: check files and folders, fix them, report (the default verb).
+
+Exit codes: 0 clean, 1 findings (after fixes: remaining findings; with
+`--diff`: fixes to make), 2 usage, configuration, I/O or internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..config import ConfigError, FileConfig, Overrides, Resolver, load_interface, parse_code_option
+from ..diagnostics import Diagnostic
+from ..files import Target, collect_targets, decode, encode, write_atomically
+from ..fixes import apply_fixes
+from ..lines import split_lines_keepends
+from ..output import FORMATS, FileResult, format_statistics, format_text, render
+
+PROG = "sandbox-lint"
+
+
+def debug_enabled() -> bool:
+    return os.environ.get("SANDBOX_LINT_DEBUG", "") not in ("", "0")
+
+
+def error(message: str) -> None:
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    check = sub.add_parser("check", help="check files (the default command)", description="Check files and folders (folders are walked for *.py).")
+    check.add_argument("paths", nargs="*", metavar="PATH", help="files or folders; `-` reads standard input (default: .)")
+    check.add_argument("--fix", action="store_true", help="apply safe fixes in place")
+    check.add_argument("--unsafe-fixes", action="store_true", help="with --fix or --diff: apply unsafe fixes too")
+    check.add_argument("--diff", action="store_true", help="print the fixes as a unified diff instead of writing them (exit 1 if any)")
+    check.add_argument("--select", action="append", metavar="CODES", help="comma list of codes or prefixes to check, instead of the configured select and ignore")
+    check.add_argument("--ignore", action="append", metavar="CODES", help="comma list of codes or prefixes to skip, in addition to the configured ignore")
+    check.add_argument("--statistics", action="store_true", help="print the number of findings per code instead of the findings")
+    check.add_argument("--output-format", choices=FORMATS, default="text", help="text (default), json, sarif, github or llm")
+    check.add_argument("--script", action="store_true", help="check every file as a whole sandbox script (script mode)")
+    check.add_argument("--interface", metavar="STUB", help="interface stub (.pyi) of tasks and inputs; implies --script")
+    check.add_argument("--stdin-filename", metavar="NAME", help="name of the file read from standard input (for messages and configuration)")
+    check.add_argument("--config", metavar="PYPROJECT", help="use this pyproject.toml instead of searching upward")
+    check.add_argument("-q", "--quiet", action="store_true", help="print nothing when there is nothing to report")
+    check.set_defaults(handler=command_check)
+
+
+@dataclass
+class Outcome:
+    """What checking one target produced."""
+
+    result: FileResult
+    fixed: int = 0
+    diff: str = ""
+    stdin_output: bytes | None = None  # standard input with --fix: the source to print
+
+
+def _unified_diff(before: str, after: str, name: str) -> str:
+    lines = []
+    for line in difflib.unified_diff(
+        split_lines_keepends(before), split_lines_keepends(after), fromfile=name, tofile=name
+    ):
+        lines.append(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n")
+    return "".join(lines)
+
+
+def check_target(target: Target, data: bytes, fc: FileConfig, args: argparse.Namespace) -> Outcome:
+    echo = data if target.path is None and args.fix and not args.diff else None
+    decoded = decode(data)
+    if isinstance(decoded, Diagnostic):
+        found = [decoded] if fc.settings.enabled("SBX900") and fc.keep("SBX900") else []
+        return Outcome(FileResult(target.display, tuple(found)), stdin_output=echo)
+    text = decoded.text
+    if not (args.fix or args.diff):
+        return Outcome(FileResult(target.display, tuple(fc.check(text))))
+    fixed, count = apply_fixes(text, fc.check, unsafe=args.unsafe_fixes)
+    remaining = tuple(fc.check(fixed))
+    outcome = Outcome(FileResult(target.display, remaining), fixed=count if fixed != text else 0, stdin_output=echo)
+    if fixed == text:
+        return outcome
+    if args.diff:
+        outcome.diff = _unified_diff(text, fixed, target.display)
+    elif target.path is None:
+        outcome.stdin_output = encode(fixed, decoded)
+    else:
+        write_atomically(target.path, encode(fixed, decoded))
+    return outcome
+
+
+def _read(target: Target) -> bytes:
+    if target.path is None:
+        return sys.stdin.buffer.read()
+    return target.path.read_bytes()
+
+
+def command_check(args: argparse.Namespace) -> int:
+    select = parse_code_option(args.select, "--select")
+    ignore = parse_code_option(args.ignore, "--ignore")
+    interface = load_interface(Path(args.interface), origin="--interface") if args.interface else None
+    overrides = Overrides(select=select, ignore=ignore, script=args.script, interface=interface)
+    resolver = Resolver(config_path=Path(args.config) if args.config else None, overrides=overrides)
+    errors: list[str] = []
+    targets = collect_targets(args.paths, args.stdin_filename, resolver, errors)
+    outcomes: list[Outcome] = []
+    for target in targets:
+        try:
+            data = _read(target)
+        except OSError as exc:
+            errors.append(f"{target.display}: cannot read: {exc.strerror or exc}")
+            continue
+        try:
+            fc = resolver.resolve(target.config_path, stdin=target.path is None and args.stdin_filename is None)
+            outcomes.append(check_target(target, data, fc, args))
+        except ConfigError:
+            raise
+        except OSError as exc:
+            errors.append(f"{target.display}: cannot write the fixes: {exc.strerror or exc}")
+        except Exception as exc:  # a bug: one clear line, keep checking the other files
+            if debug_enabled():
+                traceback.print_exc()
+            errors.append(
+                f"{target.display}: internal error: {type(exc).__name__}: {exc} "
+                "(please report it; SANDBOX_LINT_DEBUG=1 shows the traceback)"
+            )
+    for message in errors:
+        error(message)
+    if not targets and not errors:
+        print(f"{PROG}: warning: no Python files found under {', '.join(args.paths) or '.'}", file=sys.stderr)
+
+    results = [outcome.result for outcome in outcomes]
+    remaining = sum(len(r.diagnostics) for r in results)
+    fixed = sum(outcome.fixed for outcome in outcomes)
+    out = sys.stdout
+
+    if args.diff:
+        diffs = "".join(outcome.diff for outcome in outcomes)
+        out.write(diffs)
+        changed = sum(1 for outcome in outcomes if outcome.diff)
+        if changed:
+            print(f"Would fix {fixed} problem{'s' * (fixed != 1)} in {changed} file{'s' * (changed != 1)}.", file=sys.stderr)
+        else:
+            print("No fixes to make.", file=sys.stderr)
+        return 2 if errors else (1 if changed else 0)
+
+    report_stream = out
+    if args.fix and any(outcome.stdin_output is not None for outcome in outcomes):
+        # `--fix` on standard input prints the (fixed) source; findings go to stderr.
+        report_stream = sys.stderr
+        for outcome in outcomes:
+            if outcome.stdin_output is not None:
+                out.flush()
+                out.buffer.write(outcome.stdin_output)
+                out.flush()
+
+    if args.statistics:
+        if args.output_format == "json":
+            report_stream.write(_statistics_json(results))
+        else:
+            report_stream.write(format_statistics(results))
+    elif args.output_format == "text":
+        text = format_text(results, unsafe_fixes=args.unsafe_fixes, fixed=fixed)
+        if not (args.quiet and remaining == 0):
+            report_stream.write(text)
+    else:
+        report_stream.write(render(args.output_format, results, unsafe_fixes=args.unsafe_fixes))
+    report_stream.flush()
+    if errors:
+        return 2
+    return 1 if remaining else 0
+
+
+def _statistics_json(results: Sequence[FileResult]) -> str:
+    counts: dict[str, dict[str, object]] = {}
+    for result in results:
+        for d in result.diagnostics:
+            row = counts.setdefault(d.code, {"code": d.code, "name": d.name, "count": 0, "fixable": False})
+            row["count"] = int(str(row["count"])) + 1
+            row["fixable"] = bool(row["fixable"]) or d.fix is not None
+    rows = sorted(counts.values(), key=lambda row: (-int(str(row["count"])), str(row["code"])))
+    return json.dumps(rows, indent=2) + "\n"
