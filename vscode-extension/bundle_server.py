@@ -35,12 +35,13 @@ from email.message import Message
 from email.parser import Parser
 from pathlib import Path
 
+from typing import Any
+
 try:
     from packaging.markers import default_environment
     from packaging.requirements import Requirement
-except ImportError:  # a Python without packaging still has pip's copy
-    from pip._vendor.packaging.markers import default_environment  # type: ignore[no-redef]
-    from pip._vendor.packaging.requirements import Requirement  # type: ignore[no-redef]
+except ImportError:
+    sys.exit("bundle_server.py needs the `packaging` library (the repository's .venv has it): pip install packaging")
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -173,7 +174,7 @@ def prune(libs: Path) -> None:
     shutil.rmtree(libs / "bin", ignore_errors=True)
 
 
-def build(dest: Path) -> dict[str, object]:
+def build(dest: Path) -> dict[str, Any]:
     pins = pinned()
     work = Path(tempfile.mkdtemp(prefix="sandbox-lint-bundle-"))
     try:
@@ -194,7 +195,7 @@ def build(dest: Path) -> dict[str, object]:
         for package in SERVER_PACKAGES:
             shutil.copytree(ROOT / package, libs / package, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         prune(libs)
-        manifest: dict[str, object] = {
+        manifest: dict[str, Any] = {
             "platform": sysconfig.get_platform(),
             "pythons": list(PYTHONS),
             "native_modules": native_modules,
@@ -224,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     size = sum(p.stat().st_size for p in (dest / "libs").rglob("*") if p.is_file())
     print(f"bundled the server into {dest / 'libs'} ({size / 1e6:.1f} MB) for {manifest['platform']}, "
-          f"Python {', '.join(PYTHONS)}: {', '.join(f'{k} {v}' for k, v in manifest['distributions'].items())}")  # type: ignore[union-attr]
+          f"Python {', '.join(PYTHONS)}: {', '.join(f'{k} {v}' for k, v in manifest['distributions'].items())}")
     return 0
 
 
