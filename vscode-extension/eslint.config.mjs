@@ -5,7 +5,7 @@ import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  { ignores: ['out/', 'node_modules/', '*.vsix'] },
+  { ignores: ['out/', 'build/', 'bundled/', 'node_modules/', '*.vsix'] },
   eslint.configs.recommended,
   {
     files: ['src/**/*.ts'],

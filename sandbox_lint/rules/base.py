@@ -122,7 +122,13 @@ class Rule:
 
     @classmethod
     def url(cls) -> str:
-        return f"https://sandbox-lint.dev/rules/{cls.code}"
+        """This rule's section of docs/rules.md in the repository.
+
+        The page's heading is `## {code} {name}`; GitHub's anchor for it is the
+        heading lowercased with spaces as hyphens (names hold only letters and `-`).
+        """
+        anchor = f"{cls.code} {cls.name}".lower().replace(" ", "-")
+        return f"https://github.com/sandbox-lint/sandbox-lint/blob/main/docs/rules.md#{anchor}"
 
 
 def code_of(node: cst.CSTNode) -> str:

@@ -40,7 +40,8 @@ async def test_open_reports_orchestrator_findings_with_full_metadata(session: Se
     for diagnostic in diagnostics:
         assert diagnostic.source == "sandbox-lint"
         assert diagnostic.code_description is not None
-        assert diagnostic.code_description.href == f"https://sandbox-lint.dev/rules/{diagnostic.code}"
+        rules_page = "https://github.com/sandbox-lint/sandbox-lint/blob/main/docs/rules.md"
+        assert diagnostic.code_description.href.startswith(f"{rules_page}#{str(diagnostic.code).lower()}-")
     assert by_code["SBX103"].message == "augmented assignment is not allowed: write `total = total + add(v, 1)`"
     assert by_code["SBX103"].severity == types.DiagnosticSeverity.Warning
     assert by_code["SBX101"].severity == types.DiagnosticSeverity.Warning

@@ -55,7 +55,7 @@ async def test_hover_on_a_finding_shows_the_rule_docs_and_the_message(session: S
         assert "> augmented assignment is not allowed: write `total = total + v`" in text
         for section in ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Fix safety"):
             assert section in text
-        assert "https://sandbox-lint.dev/rules/SBX103" in text
+        assert "https://github.com/sandbox-lint/sandbox-lint/blob/main/docs/rules.md#sbx103-augmented-assignment" in text
         assert result is not None and result.range == finding.range
 
 

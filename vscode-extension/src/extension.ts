@@ -1,7 +1,10 @@
-// The VS Code side of sandbox-lint: starts `<python> -m lsp`, feeds it settings, and adds
-// the Restart Server and Fix All commands. Decisions live in settings.ts and launch.ts.
+// The VS Code side of sandbox-lint: starts the language server (bundled with the extension, from
+// the Python environment, or an explicit command), feeds it settings, and adds the Restart Server
+// and Fix All commands. Decisions live in settings.ts, launch.ts and notifications.ts.
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
   CancellationToken,
@@ -19,14 +22,8 @@ import {
 } from 'vscode-languageclient/node';
 
 import { CrashHistory, MAX_RESTARTS } from './crashes';
-import {
-  formatCommandLine,
-  Launch,
-  PROBE_EXIT_MISSING,
-  resolveLaunch,
-  StartProblem,
-  startProblemMessage,
-} from './launch';
+import { formatCommandLine, Launch, probeProblem, resolveLaunch, StartProblem, startProblemMessage } from './launch';
+import { MessageKind, shouldNotify } from './notifications';
 import { activeInterpreter, onDidChangeActiveInterpreter } from './pythonExtension';
 import {
   ExtensionSettings,
@@ -54,7 +51,7 @@ let controller: ServerController | undefined;
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const output = vscode.window.createOutputChannel(CLIENT_NAME);
   const trace = vscode.window.createOutputChannel(`${CLIENT_NAME} Trace`);
-  controller = new ServerController(output, trace);
+  controller = new ServerController(output, trace, context.extensionPath);
   const server = controller;
   context.subscriptions.push(
     server, // first: stopped while its output channels still exist
@@ -89,6 +86,7 @@ class ServerController implements vscode.Disposable {
   constructor(
     private readonly output: vscode.OutputChannel,
     private readonly trace: vscode.OutputChannel,
+    private readonly extensionPath: string,
   ) {}
 
   get runningClient(): LanguageClient | undefined {
@@ -116,7 +114,7 @@ class ServerController implements vscode.Disposable {
   async onSettingsChanged(): Promise<void> {
     const { settings, problems } = this.readSettings();
     if (this.launchedWith === undefined || launchSettingsChanged(this.launchedWith, settings)) {
-      await this.restart('interpreter or args changed');
+      await this.restart('the server command changed');
     } else {
       this.logProblems(problems);
     }
@@ -134,14 +132,19 @@ class ServerController implements vscode.Disposable {
     this.logProblems(problems);
     const launch = await this.resolveLaunch(settings);
     this.launchedWith = settings;
-    const problem = await this.probe(launch);
-    if (problem !== undefined) {
-      const message = startProblemMessage(launch, problem);
+    for (const note of launch.notes) {
+      this.log(note);
+      this.notify('warning', `Sandbox Lint: ${note}`);
+    }
+    const probe = await this.probe(launch);
+    if (probe !== undefined) {
+      const message = startProblemMessage(launch, probe.problem, probe.detail);
       this.log(message);
       void this.showStartProblem(message);
       return;
     }
-    this.log(`Starting: ${formatCommandLine(launch.command, launch.args)} (interpreter from ${launch.source})`);
+    const origin = launch.kind === 'path' ? 'from "sandboxLint.path"' : `${launch.kind}, interpreter from ${launch.source}`;
+    this.log(`Starting: ${formatCommandLine(launch.command, launch.args)} (${origin})`);
     const serverOptions: ServerOptions = {
       command: launch.command,
       args: [...launch.args],
@@ -156,6 +159,7 @@ class ServerController implements vscode.Disposable {
     this.client = client;
     try {
       await client.start();
+      this.notify('info', `Sandbox Lint: the server is running (${origin}).`);
     } catch (error) {
       // vscode-languageclient has already shown its own error message.
       this.log(`The server did not start: ${errorText(error)}`);
@@ -167,19 +171,22 @@ class ServerController implements vscode.Disposable {
   }
 
   /** Runs the launch's probe: a reason the server cannot start, or undefined to go ahead. */
-  private probe(launch: Launch): Promise<StartProblem | undefined> {
+  private probe(launch: Launch): Promise<{ problem: StartProblem; detail: string } | undefined> {
+    const probe = launch.probe;
+    if (probe === undefined) {
+      return Promise.resolve(undefined);
+    }
     return new Promise((resolve) => {
       execFile(
-        launch.probe.command,
-        [...launch.probe.args],
+        probe.command,
+        [...probe.args],
         { env: { ...launch.env }, cwd: launch.cwd, timeout: PROBE_TIMEOUT_MS, windowsHide: true },
-        (error) => {
+        (error, _stdout, stderr) => {
+          const problem = error === null ? undefined : probeProblem(error.code);
           if (error === null) {
             resolve(undefined);
-          } else if (error.code === 'ENOENT') {
-            resolve('not-found');
-          } else if (error.code === PROBE_EXIT_MISSING) {
-            resolve('no-server-package');
+          } else if (problem !== undefined) {
+            resolve({ problem, detail: stderr });
           } else {
             // Unclear (a wrapper like `uv run` failed, a timeout): let the real start report it.
             this.log(`Checking the interpreter was inconclusive (${error.message.trim()}); starting anyway.`);
@@ -239,12 +246,13 @@ class ServerController implements vscode.Disposable {
           // The start fails and says so; restarting would only repeat the failure.
           return { action: CloseAction.DoNotRestart, handled: true };
         }
-        return {
-          action: CloseAction.DoNotRestart,
-          message:
-            `The Sandbox Lint server crashed ${MAX_RESTARTS + 1} times in 3 minutes and was not restarted. ` +
-            'See the "Sandbox Lint" output, then run "Sandbox Lint: Restart Server".',
-        };
+        const message =
+          `The Sandbox Lint server crashed ${MAX_RESTARTS + 1} times in 3 minutes and was not restarted. ` +
+          'See the "Sandbox Lint" output, then run "Sandbox Lint: Restart Server".';
+        this.log(message);
+        return this.wants('error')
+          ? { action: CloseAction.DoNotRestart, message }
+          : { action: CloseAction.DoNotRestart, handled: true };
       },
     };
   }
@@ -299,7 +307,7 @@ class ServerController implements vscode.Disposable {
     const folder = firstFileFolder();
     const trusted = vscode.workspace.isTrusted;
     let pythonExtensionInterpreter: string | undefined;
-    if (settings.interpreter.length === 0 && trusted) {
+    if (settings.interpreter.length === 0 && settings.path.length === 0 && trusted) {
       const lookup = await activeInterpreter(folder?.uri);
       if (lookup.found) {
         pythonExtensionInterpreter = lookup.path;
@@ -311,6 +319,10 @@ class ServerController implements vscode.Disposable {
     return resolveLaunch({
       interpreter: settings.interpreter,
       args: settings.args,
+      path: settings.path,
+      importStrategy: settings.importStrategy,
+      extensionPath: this.extensionPath,
+      bundleAvailable: existsSync(path.join(this.extensionPath, 'bundled', 'bundle.json')),
       pythonExtensionInterpreter,
       platform: process.platform,
       env: process.env,
@@ -334,13 +346,35 @@ class ServerController implements vscode.Disposable {
   }
 
   private async showStartProblem(message: string): Promise<void> {
+    if (!this.wants('error')) {
+      return;
+    }
     const showOutput = 'Show Output';
     const openSettings = 'Open Settings';
     const choice = await vscode.window.showErrorMessage(message, showOutput, openSettings);
     if (choice === showOutput) {
       this.output.show(true);
     } else if (choice === openSettings) {
-      await vscode.commands.executeCommand('workbench.action.openSettings', 'sandboxLint.interpreter');
+      await vscode.commands.executeCommand('workbench.action.openSettings', '@ext:sandbox-lint.sandbox-lint');
+    }
+  }
+
+  /** Whether `sandboxLint.showNotifications` lets a message of this kind pop up. */
+  private wants(kind: MessageKind): boolean {
+    return shouldNotify(this.readSettings().settings.showNotifications, kind);
+  }
+
+  /** Pops the message up when the setting allows (it is logged by the caller either way). */
+  private notify(kind: MessageKind, message: string): void {
+    if (!this.wants(kind)) {
+      return;
+    }
+    if (kind === 'error') {
+      void vscode.window.showErrorMessage(message);
+    } else if (kind === 'warning') {
+      void vscode.window.showWarningMessage(message);
+    } else {
+      void vscode.window.showInformationMessage(message);
     }
   }
 
@@ -352,6 +386,7 @@ class ServerController implements vscode.Disposable {
   private logProblems(problems: readonly string[]): void {
     for (const problem of problems) {
       this.log(`Setting ignored: ${problem}`);
+      this.notify('warning', `Sandbox Lint: setting ignored: ${problem}`);
     }
   }
 

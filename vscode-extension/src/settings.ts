@@ -1,5 +1,7 @@
 // VS Code settings (`sandboxLint.*`) -> the settings the server receives.
 // No `vscode` import: this module is unit-tested with node:test.
+import { IMPORT_STRATEGIES, ImportStrategy } from './launch';
+import { NOTIFICATION_SETTINGS, NotificationSetting } from './notifications';
 
 /** The section name the server asks for in `workspace/configuration`. */
 export const SERVER_SECTION = 'sandbox-lint';
@@ -26,6 +28,12 @@ export interface ServerSettings {
 export interface ExtensionSettings extends ServerSettings {
   /** Command (and leading arguments) that runs Python; empty = find one. */
   readonly interpreter: readonly string[];
+  /** The bundled server (default) or the one installed with the interpreter. */
+  readonly importStrategy: ImportStrategy;
+  /** A command that starts the server itself; wins over the two above. Empty = unset. */
+  readonly path: readonly string[];
+  /** Which messages pop up (all of them are logged to the output anyway). */
+  readonly showNotifications: NotificationSetting;
 }
 
 /** The keys read under `sandboxLint.`, each with its default (mirrors package.json). */
@@ -36,6 +44,9 @@ export const DEFAULTS: ExtensionSettings = {
   ignore: [],
   args: [],
   interpreter: [],
+  importStrategy: 'useBundled',
+  path: [],
+  showNotifications: 'onError',
 };
 
 /** Reads one setting by its key under `sandboxLint.`, as `WorkspaceConfiguration.get` does. */
@@ -57,6 +68,15 @@ export function readSettings(read: SettingReader): ReadResult {
     ignore: readStringList(read('ignore'), 'ignore', problems),
     args: readStringList(read('args'), 'args', problems),
     interpreter: readStringList(read('interpreter'), 'interpreter', problems),
+    importStrategy: readChoice(read('importStrategy'), 'importStrategy', IMPORT_STRATEGIES, DEFAULTS.importStrategy, problems),
+    path: readStringList(read('path'), 'path', problems),
+    showNotifications: readChoice(
+      read('showNotifications'),
+      'showNotifications',
+      NOTIFICATION_SETTINGS,
+      DEFAULTS.showNotifications,
+      problems,
+    ),
   };
   return { settings, problems };
 }
@@ -75,7 +95,29 @@ export function toServerSettings(settings: ExtensionSettings): ServerSettings {
 
 /** The server process must be restarted when the command that launches it changes. */
 export function launchSettingsChanged(before: ExtensionSettings, after: ExtensionSettings): boolean {
-  return !sameList(before.interpreter, after.interpreter) || !sameList(before.args, after.args);
+  return (
+    !sameList(before.interpreter, after.interpreter) ||
+    !sameList(before.args, after.args) ||
+    !sameList(before.path, after.path) ||
+    before.importStrategy !== after.importStrategy
+  );
+}
+
+function readChoice<T extends string>(
+  value: unknown,
+  key: string,
+  choices: readonly T[],
+  fallback: T,
+  problems: string[],
+): T {
+  if (value === undefined || value === null) {
+    return fallback;
+  }
+  if (typeof value === 'string' && (choices as readonly string[]).includes(value)) {
+    return value as T;
+  }
+  problems.push(`sandboxLint.${key} must be one of ${choices.join(', ')}, got ${describe(value)}`);
+  return fallback;
 }
 
 function readBoolean(value: unknown, key: string, fallback: boolean, problems: string[]): boolean {
@@ -103,7 +145,7 @@ function readStringList(value: unknown, key: string, problems: string[]): string
     if (typeof item !== 'string') {
       problems.push(`sandboxLint.${key}: ignored ${describe(item)}, expected a string`);
     } else if (item.trim() !== '') {
-      result.push(key === 'interpreter' || key === 'args' ? item : item.trim());
+      result.push(key === 'interpreter' || key === 'args' || key === 'path' ? item : item.trim());
     }
   }
   return result;

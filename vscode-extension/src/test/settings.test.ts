@@ -28,6 +28,9 @@ describe('readSettings', () => {
         ignore: ['SBX110'],
         args: ['--log-level', 'debug'],
         interpreter: ['uv', 'run', 'python'],
+        importStrategy: 'fromEnvironment',
+        path: ['/opt/tools/bin/sandbox-lint', 'lsp'],
+        showNotifications: 'always',
       }),
     );
     assert.deepEqual(problems, []);
@@ -38,6 +41,9 @@ describe('readSettings', () => {
       ignore: ['SBX110'],
       args: ['--log-level', 'debug'],
       interpreter: ['uv', 'run', 'python'],
+      importStrategy: 'fromEnvironment',
+      path: ['/opt/tools/bin/sandbox-lint', 'lsp'],
+      showNotifications: 'always',
     });
   });
 
@@ -91,6 +97,24 @@ describe('readSettings', () => {
       problems: [],
     },
     {
+      name: 'an unknown import strategy falls back to the bundled server',
+      values: { importStrategy: 'fromBundle' },
+      expected: { importStrategy: 'useBundled' },
+      problems: ['sandboxLint.importStrategy must be one of useBundled, fromEnvironment, got "fromBundle"'],
+    },
+    {
+      name: 'an unknown notification level falls back to onError',
+      values: { showNotifications: true },
+      expected: { showNotifications: 'onError' },
+      problems: ['sandboxLint.showNotifications must be one of off, onError, onWarning, always, got true'],
+    },
+    {
+      name: 'a lone path string is a one-word command, spaces kept',
+      values: { path: '/opt/My Tools/sandbox-lint-server ' },
+      expected: { path: ['/opt/My Tools/sandbox-lint-server '] },
+      problems: [],
+    },
+    {
       name: 'an object where a list belongs is rejected',
       values: { args: { verbose: true } },
       expected: { args: [] },
@@ -115,9 +139,12 @@ describe('toServerSettings', () => {
     ignore: ['SBX110'],
     args: ['--verbose'],
     interpreter: ['/usr/bin/python3'],
+    importStrategy: 'fromEnvironment',
+    path: [],
+    showNotifications: 'off',
   };
 
-  it('sends everything but the interpreter', () => {
+  it('sends everything but how the client starts the server and what it shows', () => {
     assert.deepEqual(toServerSettings(settings), {
       enable: true,
       severity: { SBX103: 'hint' },
@@ -148,6 +175,9 @@ describe('launchSettingsChanged', () => {
     { name: 'ignore changed', change: { ignore: ['SBX2'] }, restart: false },
     { name: 'interpreter set', change: { interpreter: ['/usr/bin/python3'] }, restart: true },
     { name: 'args changed', change: { args: ['--verbose'] }, restart: true },
+    { name: 'path set', change: { path: ['sandbox-lint', 'lsp'] }, restart: true },
+    { name: 'the import strategy changed', change: { importStrategy: 'fromEnvironment' }, restart: true },
+    { name: 'showNotifications changed', change: { showNotifications: 'always' }, restart: false },
   ];
   for (const { name, change, restart } of cases) {
     it(`${restart ? 'restarts' : 'does not restart'} when ${name}`, () => {
