@@ -27,7 +27,7 @@ from .rules import RULES_BY_CODE
 from .rules.base import Rule
 
 TOOL_NAME = "sandbox-lint"
-INFORMATION_URI = "https://sandbox-lint.dev"
+INFORMATION_URI = "https://github.com/sandbox-lint/sandbox-lint"
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 
 FORMATS = ("text", "json", "sarif", "github", "llm")

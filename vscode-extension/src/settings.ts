@@ -21,11 +21,12 @@ export interface ServerSettings {
   readonly severity: Readonly<Record<string, SeverityLevel>>;
   readonly select: readonly string[];
   readonly ignore: readonly string[];
-  readonly args: readonly string[];
 }
 
 /** Every `sandboxLint.*` setting the extension reads, after validation. */
 export interface ExtensionSettings extends ServerSettings {
+  /** Extra arguments for the server's command line (the client's business, never sent). */
+  readonly args: readonly string[];
   /** Command (and leading arguments) that runs Python; empty = find one. */
   readonly interpreter: readonly string[];
   /** The bundled server (default) or the one installed with the interpreter. */
@@ -89,7 +90,6 @@ export function toServerSettings(settings: ExtensionSettings): ServerSettings {
     severity: { ...settings.severity },
     select: [...settings.select],
     ignore: [...settings.ignore],
-    args: [...settings.args],
   };
 }
 

@@ -150,7 +150,6 @@ describe('toServerSettings', () => {
       severity: { SBX103: 'hint' },
       select: ['SBX1'],
       ignore: ['SBX110'],
-      args: ['--verbose'],
     });
   });
 
