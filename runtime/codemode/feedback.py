@@ -18,7 +18,6 @@ bounded, and the whole text is at most `max_chars` long.
 
 from __future__ import annotations
 
-import reprlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -38,20 +37,50 @@ __all__ = ["DEFAULT_MAX_CHARS", "clip", "feedback", "success_feedback", "summari
 DEFAULT_MAX_CHARS = 4000
 MAX_CALLS_LISTED = 20
 MAX_OUTPUT_CHARS = 1200
+MAX_SOURCE_LINE = 240
 _MISSING: Any = object()
 
-_repr = reprlib.Repr()
-_repr.maxlevel = 4
-_repr.maxlist = _repr.maxtuple = _repr.maxdict = _repr.maxset = 12
-_repr.maxstring = 160
-_repr.maxlong = 60
-_repr.maxother = 160
+MAX_ITEMS = 12
+MAX_STRING = 160
+MAX_DEPTH = 4
+
+
+def _short(value: Any, depth: int) -> str:
+    """A repr that keeps the order of dicts (reprlib sorts them) and says how much it left out."""
+    if isinstance(value, bool) or value is None or isinstance(value, float):
+        return repr(value)
+    if isinstance(value, int):
+        return repr(value) if value.bit_length() <= 256 else f"<int of {value.bit_length()} bits>"
+    if isinstance(value, (str, bytes)):
+        if len(value) <= MAX_STRING:
+            return repr(value)
+        text = repr(value[:MAX_STRING])
+        return f"{text[:-1]}...{text[-1]} ({len(value)} long)"
+    if isinstance(value, (list, tuple, dict)):
+        if depth >= MAX_DEPTH:
+            return "[...]" if isinstance(value, list) else "(...)" if isinstance(value, tuple) else "{...}"
+        items = list(value.items()) if isinstance(value, dict) else list(value)
+        shown = items[:MAX_ITEMS]
+        if isinstance(value, dict):
+            parts = [f"{_short(k, depth + 1)}: {_short(v, depth + 1)}" for k, v in shown]
+        else:
+            parts = [_short(v, depth + 1) for v in shown]
+        if len(items) > MAX_ITEMS:
+            parts.append(f"... ({len(items) - MAX_ITEMS} more)")
+        if isinstance(value, dict):
+            return "{" + ", ".join(parts) + "}"
+        if isinstance(value, tuple):
+            return "(" + ", ".join(parts) + ("," if len(items) == 1 else "") + ")"
+        return "[" + ", ".join(parts) + "]"
+    text = repr(value)
+    return text if len(text) <= MAX_STRING else text[: MAX_STRING - 3] + "..."
 
 
 def summarize(value: Any, limit: int = 300) -> str:
-    """A bounded `repr`: containers and strings cut with `...`, never more than `limit` characters."""
+    """A bounded `repr`: long containers and strings are cut (saying how much is
+    left out), and the text is never longer than `limit` characters."""
     try:
-        text = _repr.repr(value)
+        text = _short(value, 0)
     except Exception as exc:  # a value whose repr raises is still reported
         text = f"<{type(value).__name__} (repr failed: {type(exc).__name__})>"
     return text if len(text) <= limit else text[: limit - 3] + "..."
@@ -135,7 +164,7 @@ def _headline(error: SandboxError) -> list[str]:
             f"The failing call: {_call_text(error.task, error.args_, error.kwargs)}",
         ]
         if error.source_line:
-            lines.append(f"  line {error.line}: {error.source_line}")
+            lines.append(f"  line {error.line}: {clip(error.source_line, MAX_SOURCE_LINE)}")
         lines.append(
             "There is no `try` in the sandbox: check the arguments before the call, skip the value that fails, "
             "or answer with what the other calls returned."
@@ -145,7 +174,7 @@ def _headline(error: SandboxError) -> list[str]:
         where = f" at line {error.line}" if error.line else ""
         lines = [f"The program raised {error.exc_type}{where}: {clip(error.exc_message, 400) or '(no message)'}"]
         if error.source_line:
-            lines.append(f"  line {error.line}: {error.source_line}")
+            lines.append(f"  line {error.line}: {clip(error.source_line, MAX_SOURCE_LINE)}")
         hint = _RUNTIME_HINTS.get(error.exc_type)
         lines.append(f"Fix it so the error cannot happen{': ' + hint if hint else ''}.")
         return lines

@@ -153,12 +153,21 @@ _CHECK_DESCRIPTION = (
 )
 
 
+_INSTRUCTIONS = (
+    "Answer by writing Python programs for the sandbox: call `run_code` with the whole program (its description "
+    "lists the language rules and the tasks), read the result or the problems it reports, and fix and resend the "
+    "whole program. `check_code` checks a program without running it."
+)
+
+
 def build_server(tasks: Sequence[Task], *, max_task_calls: int = 100, timeout_ms: int = 10_000, name: str = "sandbox-lint") -> Any:
     """The `MCPServer` with the two tools (imports the `mcp` SDK)."""
     from mcp.server import MCPServer
     from mcp_types import CallToolResult, TextContent, ToolAnnotations
 
-    server = MCPServer(name=name, instructions=_CHECK_DESCRIPTION.replace("Check", "Tools to check and run", 1), log_level="WARNING")
+    from sandbox_lint import __version__
+
+    server = MCPServer(name=name, version=__version__, instructions=_INSTRUCTIONS, log_level="WARNING")
     task_list = list(tasks)
 
     async def run_code_tool(code: str, inputs: dict[str, Any] | None = None) -> CallToolResult:
@@ -170,6 +179,8 @@ def build_server(tasks: Sequence[Task], *, max_task_calls: int = 100, timeout_ms
     async def check_code_tool(code: str, inputs: list[str] | None = None) -> str:
         return await anyio.to_thread.run_sync(lambda: check_code(code, inputs, task_list))
 
+    run_code_tool.__name__ = "run_code"  # the argument schema's title
+    check_code_tool.__name__ = "check_code"
     server.add_tool(
         run_code_tool, name="run_code", title="Run sandbox code", description=_run_description(task_list, max_task_calls),
         annotations=ToolAnnotations(read_only_hint=False, open_world_hint=True),
