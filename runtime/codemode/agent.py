@@ -68,7 +68,7 @@ from ..events import (
 from ..limits import DEFAULT_LIMITS, Limits
 from ..sandbox import CodeTaskTemplate, orchestrator_from_str
 from ..tasks import Task, as_task
-from .calls import CallCollector
+from .calls import ERRORS_CARRY_CALLS, CallCollector
 from .extract import extract_code
 from .feedback import DEFAULT_MAX_CHARS, feedback, success_feedback
 from .prompt import system_prompt
@@ -380,7 +380,7 @@ class CodeModeAgent:
             if attempt.ok:
                 last_success = attempt
                 if self.stop_on_success:
-                    attempts.append(replace(attempt, feedback=""))
+                    attempts.append(attempt)
                     return finish("success", True, None)
             budget = self._budget_hit(attempt, overrides)
             if budget is not None:
@@ -443,13 +443,13 @@ class CodeModeAgent:
             raise _AgentStop(f"the runtime failed to prepare the program: {type(exc).__name__}: {exc}") from exc
         if hooks:
             emit(hooks, CodeChecked(request.agent_run_id, request.turn, True, (), time.perf_counter() - t0))
-        collector = CallCollector(self.on_event)
+        collector = None if ERRORS_CARRY_CALLS else CallCollector(self.on_event)
         ran = time.perf_counter()
         try:
-            result = template.execute(on_event=collector, **request.values)
+            result = template.execute(on_event=collector or self.on_event, **request.values)
         except SandboxError as error:
-            calls = tuple(getattr(error, "calls", None) or collector.calls)
-            run_id = collector.run_id or ""
+            calls = tuple(getattr(error, "calls", None) or (collector.calls if collector is not None else ()))
+            run_id = (collector.run_id if collector is not None else getattr(error, "run_id", None)) or ""
             if hooks:
                 emit(hooks, CodeRan(request.agent_run_id, request.turn, run_id, False, time.perf_counter() - ran, len(calls), f"{type(error).__name__}: {error.message}"))
             text = feedback(error, calls=calls, max_chars=self.max_feedback_chars)
@@ -459,10 +459,11 @@ class CodeModeAgent:
             )
         except Exception as exc:
             raise _AgentStop(f"the runtime failed while running the program: {type(exc).__name__}: {exc}") from exc
-        calls = result.calls
+        # The collector's records are built already; `result.calls` would build them again.
+        calls = tuple(collector.calls) if collector is not None else result.calls
         if hooks:
             emit(hooks, CodeRan(request.agent_run_id, request.turn, result.run_id, True, time.perf_counter() - ran, len(calls)))
-        text = success_feedback(result, max_chars=self.max_feedback_chars)
+        text = "" if self.stop_on_success else success_feedback(result, calls=calls, max_chars=self.max_feedback_chars)
         return Attempt(
             request.turn, request.code, "ok", text, time.perf_counter() - t0, request.model_s, request.reply,
             value=result.value, output=result.output, calls=calls, run_id=result.run_id,

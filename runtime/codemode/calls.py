@@ -8,9 +8,14 @@ listed once it finished, in the order the calls finished.
 from __future__ import annotations
 
 from ..driver import CallRecord
+from ..errors import SandboxError
 from ..events import EventHook, RunEvent, RunStarted, TaskCallFinished, TaskCallStarted
 
-__all__ = ["CallCollector"]
+__all__ = ["CallCollector", "ERRORS_CARRY_CALLS"]
+
+# Once the runtime attaches `.calls` to every `SandboxError`, collecting them
+# from events is unneeded, and runs without hooks build no events at all.
+ERRORS_CARRY_CALLS: bool = hasattr(SandboxError("probe"), "calls")
 
 
 class CallCollector:

@@ -63,31 +63,48 @@ def _tag(info: str) -> str:
     return words[0].lstrip(".").lower() if words else ""
 
 
+def _closes(line: str, fence: str) -> bool:
+    """A closing fence: up to three spaces, at least as many fence characters, nothing else."""
+    stripped = line.lstrip(" ")
+    if len(line) - len(stripped) > 3:
+        return False
+    stripped = stripped.rstrip()
+    return len(stripped) >= len(fence) and stripped == fence[0] * len(stripped)
+
+
 def _fenced_blocks(lines: list[str]) -> tuple[list[_Block], list[str]]:
     """Every fenced block and the prose lines outside them."""
     blocks: list[_Block] = []
     prose: list[str] = []
     i = 0
     while i < len(lines):
-        match = _OPEN.match(lines[i])
+        head = lines[i].lstrip(" ")[:3]
+        match = _OPEN.match(lines[i]) if head in ("```", "~~~") else None
         if match is None or (match["fence"][0] == "`" and "`" in match["info"]):
             prose.append(lines[i])
             i += 1
             continue
         indent = len(match["indent"])
         fence = match["fence"]
-        closing = re.compile(rf"^ {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}\s*$")
         body: list[str] = []
         i += 1
-        while i < len(lines) and not closing.match(lines[i]):
+        while i < len(lines) and not _closes(lines[i], fence):
             line = lines[i]
             # CommonMark: an indented opening fence removes that much indent from its lines.
             strip = min(indent, len(line) - len(line.lstrip(" ")))
             body.append(line[strip:])
             i += 1
         i += 1  # the closing fence (or the end of an unclosed block)
-        blocks.append(_Block(_tag(match["info"]), textwrap.dedent("\n".join(body))))
+        blocks.append(_Block(_tag(match["info"]), _dedent(body)))
     return blocks, prose
+
+
+def _dedent(lines: list[str]) -> str:
+    """`textwrap.dedent`, skipped in the common case of a block with a line at column 0."""
+    text = "\n".join(lines)
+    if any(line and not line[0].isspace() for line in lines):
+        return text
+    return textwrap.dedent(text)
 
 
 def _parses(source: str) -> ast.Module | None:
@@ -114,8 +131,11 @@ def _with_newline(code: str) -> str:
 
 def extract_code(reply: str) -> Extracted:
     """The program in `reply` (see the module's docstring for the rules)."""
-    text = reply.replace("\r\n", "\n").replace("\r", "\n")
-    blocks, prose_lines = _fenced_blocks(text.split("\n"))
+    text = reply.replace("\r\n", "\n").replace("\r", "\n") if "\r" in reply else reply
+    if "```" in text or "~~~" in text:
+        blocks, prose_lines = _fenced_blocks(text.split("\n"))
+    else:
+        blocks, prose_lines = [], [text]
     prose = "\n".join(prose_lines).strip()
     tagged = [b for b in blocks if b.tag in PYTHON_TAGS]
     chosen = tagged or [b for b in blocks if b.tag == ""]

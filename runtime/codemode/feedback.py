@@ -226,9 +226,9 @@ def feedback(error: SandboxError, *, calls: Sequence[Any] | None = None, max_cha
     return _bounded(lines, max_chars)
 
 
-def success_feedback(result: RunResult, *, max_chars: int = DEFAULT_MAX_CHARS) -> str:
+def success_feedback(result: RunResult, *, calls: Sequence[Any] | None = None, max_chars: int = DEFAULT_MAX_CHARS) -> str:
     """The text to send the model after a successful run: the result (bounded),
-    the printed output and the task calls made."""
+    the printed output and the task calls made (`calls`, by default `result.calls`)."""
     value = result.value
     lines = [
         "The program ran successfully.",
@@ -236,7 +236,8 @@ def success_feedback(result: RunResult, *, max_chars: int = DEFAULT_MAX_CHARS) -
     ]
     if result.output:
         lines += ["", "Printed output:", _output_text(result.output)]
-    calls = result.calls
+    if calls is None:
+        calls = result.calls
     if calls:
         counts: dict[str, int] = {}
         for call in calls:
