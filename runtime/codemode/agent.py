@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import threading
 import time
 import uuid
 from collections import OrderedDict
@@ -43,7 +44,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal, Union
 
 from ..boundary import compile_validator, spec_from_annotation, validate
-from ..driver import CallRecord
+from .. import CallRecord
 from ..errors import (
     BoundaryTypeError,
     LimitExceeded,
@@ -68,7 +69,7 @@ from ..events import (
 from ..limits import DEFAULT_LIMITS, Limits
 from ..sandbox import CodeTaskTemplate, orchestrator_from_str
 from ..tasks import Task, as_task
-from .calls import ERRORS_CARRY_CALLS, CallCollector
+from .calls import CallCollector
 from .extract import extract_code
 from .feedback import DEFAULT_MAX_CHARS, feedback, success_feedback
 from .prompt import system_prompt
@@ -218,6 +219,7 @@ class CodeModeAgent:
             if annotation is not None
         }
         self._templates: OrderedDict[tuple[Any, ...], CodeTaskTemplate] = OrderedDict()
+        self._lock = threading.Lock()  # runs of one agent may overlap (`run_async`, threads)
 
     # -- entry points -------------------------------------------------------
 
@@ -415,14 +417,16 @@ class CodeModeAgent:
         """Templates of programs seen before are reused: a model that resends
         the same program is not gated and compiled again."""
         key = (code, tuple(sorted(overrides.items())))
-        template = self._templates.get(key)
-        if template is not None:
-            self._templates.move_to_end(key)
-            return template
+        with self._lock:
+            template = self._templates.get(key)
+            if template is not None:
+                self._templates.move_to_end(key)
+                return template
         template = orchestrator_from_str(code, inputs=self.inputs, tasks=self.tasks, name="sandbox", **{**self.options, **overrides})
-        self._templates[key] = template
-        if len(self._templates) > _TEMPLATE_CACHE:
-            self._templates.popitem(last=False)
+        with self._lock:
+            self._templates[key] = template
+            if len(self._templates) > _TEMPLATE_CACHE:
+                self._templates.popitem(last=False)
         return template
 
     def _execute(self, request: _Execute) -> Attempt:
@@ -443,16 +447,16 @@ class CodeModeAgent:
             raise _AgentStop(f"the runtime failed to prepare the program: {type(exc).__name__}: {exc}") from exc
         if hooks:
             emit(hooks, CodeChecked(request.agent_run_id, request.turn, True, (), time.perf_counter() - t0))
-        collector = None if ERRORS_CARRY_CALLS else CallCollector(self.on_event)
+        collector = CallCollector(self.on_event)
         ran = time.perf_counter()
         try:
-            result = template.execute(on_event=collector or self.on_event, **request.values)
+            result = template.execute(on_event=collector, **request.values)
         except SandboxError as error:
-            calls = tuple(getattr(error, "calls", None) or (collector.calls if collector is not None else ()))
-            run_id = (collector.run_id if collector is not None else getattr(error, "run_id", None)) or ""
+            calls = tuple(getattr(error, "calls", None) or collector.calls)
+            run_id = collector.run_id or ""
             if hooks:
                 emit(hooks, CodeRan(request.agent_run_id, request.turn, run_id, False, time.perf_counter() - ran, len(calls), f"{type(error).__name__}: {error.message}"))
-            text = feedback(error, calls=calls, max_chars=self.max_feedback_chars)
+            text = feedback(error, calls=calls, results=collector.results, max_chars=self.max_feedback_chars)
             return Attempt(
                 request.turn, request.code, outcome_of(error), text, time.perf_counter() - t0, request.model_s,
                 request.reply, output=error.output, error=error, calls=calls, run_id=run_id or None,
@@ -460,7 +464,7 @@ class CodeModeAgent:
         except Exception as exc:
             raise _AgentStop(f"the runtime failed while running the program: {type(exc).__name__}: {exc}") from exc
         # The collector's records are built already; `result.calls` would build them again.
-        calls = tuple(collector.calls) if collector is not None else result.calls
+        calls = tuple(collector.calls)
         if hooks:
             emit(hooks, CodeRan(request.agent_run_id, request.turn, result.run_id, True, time.perf_counter() - ran, len(calls)))
         text = "" if self.stop_on_success else success_feedback(result, calls=calls, max_chars=self.max_feedback_chars)

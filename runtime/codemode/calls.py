@@ -1,33 +1,36 @@
-"""The finished task calls of one run, collected from its events.
+"""The finished task calls of one run, and their results, collected from its events.
 
-A failed run's error does not carry its calls (yet), so code mode collects
-them from the run's `TaskCallStarted` / `TaskCallFinished` events: a call is
-listed once it finished, in the order the calls finished.
+Feedback after a failure lists the calls that already ran, with what they
+returned, so the model does not redo (or misjudge) work. A failed run's error
+does not carry its calls yet, and no call record carries a result, so code
+mode collects both from the run's `TaskCallStarted` / `TaskCallFinished`
+events: a call is listed once it finished, in the order calls finished; its
+result is kept when the event carries one (`TaskCallFinished.value`).
 """
 
 from __future__ import annotations
 
-from ..driver import CallRecord
-from ..errors import SandboxError
+from typing import Any
+
+from .. import CallRecord
 from ..events import EventHook, RunEvent, RunStarted, TaskCallFinished, TaskCallStarted
 
-__all__ = ["CallCollector", "ERRORS_CARRY_CALLS"]
+__all__ = ["CallCollector"]
 
-# Once the runtime attaches `.calls` to every `SandboxError`, collecting them
-# from events is unneeded, and runs without hooks build no events at all.
-ERRORS_CARRY_CALLS: bool = hasattr(SandboxError("probe"), "calls")
+_NO_VALUE: Any = object()
 
 
 class CallCollector:
-    """The run's event hook: keeps the finished task calls (a failed run's error
-    does not carry them yet) and forwards every event to the agent's hook."""
+    """A run's event hook: keeps the finished task calls (and their results,
+    by call key) and forwards every event to `forward`."""
 
-    __slots__ = ("forward", "started", "calls", "run_id")
+    __slots__ = ("forward", "started", "calls", "results", "run_id")
 
     def __init__(self, forward: EventHook | None) -> None:
         self.forward = forward
         self.started: dict[str, TaskCallStarted] = {}
         self.calls: list[CallRecord] = []
+        self.results: dict[str, Any] = {}
         self.run_id: str | None = None
 
     def __call__(self, event: RunEvent) -> None:
@@ -39,6 +42,9 @@ class CallCollector:
                 self.calls.append(
                     CallRecord(begun.seq, begun.call_key, begun.task, begun.args, begun.kwargs, begun.line, event.duration_s, event.ok)
                 )
+                value = getattr(event, "value", _NO_VALUE)
+                if event.ok and value is not _NO_VALUE:
+                    self.results[event.call_key] = value
         elif isinstance(event, RunStarted):
             self.run_id = event.run_id
         if self.forward is not None:

@@ -105,7 +105,7 @@ def run_code(
         )
     except SandboxError as error:
         calls = getattr(error, "calls", None) or collector.calls
-        return False, feedback(error, calls=calls, max_chars=DEFAULT_MAX_CHARS), None
+        return False, feedback(error, calls=calls, results=collector.results, max_chars=DEFAULT_MAX_CHARS), None
     except TaskDefinitionError as error:
         return False, f"The inputs cannot be used: {error}\n", None
     calls = result.calls

@@ -267,3 +267,10 @@ def test_the_system_prompt_is_the_first_message_and_stable():
     assert result.messages[0] == {"role": "system", "content": a.system_prompt}
     assert a.system_prompt == codemode.system_prompt(tasks=TASKS, inputs=INPUTS, instructions="Answer in one word.")
     assert a.system_prompt.endswith("# Instructions\n\nAnswer in one word.\n")
+
+
+async def test_one_agent_serves_concurrent_runs():
+    a = agent(lambda messages: fenced(f"add({len(messages)}, xs[0])") if len(messages) == 2 else "Done.")
+    results = await asyncio.gather(*(a.run_async("Add.", xs=[i], urls=[]) for i in range(6)))
+    assert [r.value for r in results] == [2 + i for i in range(6)]
+    assert all(r.ok for r in results) and len({r.agent_run_id for r in results}) == 6

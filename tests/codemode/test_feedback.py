@@ -106,3 +106,25 @@ def test_success_feedback_bounds_the_result_and_counts_calls():
     assert text.startswith("The program ran successfully.\nResult (dict, 3 items): {'sizes': [1, 2], 'blob': 'yyy")
     assert "Printed output:\nhi" in text and "Task calls made: 3 (add x1, size x2)." in text
     assert len(text) < 2500
+
+
+def test_results_carried_by_the_events_are_listed_with_the_calls():
+    """When `TaskCallFinished` carries the task's value, the collector keeps it for the feedback."""
+    from dataclasses import dataclass
+    from typing import Any
+
+    from runtime.events import TaskCallFinished, TaskCallStarted
+
+    @dataclass(frozen=True)
+    class FinishedWithValue(TaskCallFinished):
+        value: Any = None
+
+    collector = CallCollector(None)
+    collector(TaskCallStarted("r", "1:add:k1", 1, "add", (1, 2), {}, 1))
+    collector(FinishedWithValue("r", "1:add:k1", 1, "add", 0.001, True, value=3))
+    collector(TaskCallStarted("r", "2:fetch:k2", 2, "fetch", ("http://x",), {}, 2))
+    collector(FinishedWithValue("r", "2:fetch:k2", 2, "fetch", 0.001, True, value={"status": 200, "bytes": 8}))
+    assert collector.results == {"1:add:k1": 3, "2:fetch:k2": {"status": 200, "bytes": 8}}
+    error, _ = failure("price('nothing')")
+    text = feedback(error, calls=collector.calls, results=collector.results)
+    assert "  1. add(1, 2) -> 3  (line 1)\n  2. fetch('http://x') -> {'status': 200, 'bytes': 8}  (line 2)" in text

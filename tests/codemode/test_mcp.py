@@ -15,7 +15,7 @@ from runtime.codemode import SANDBOX_LANGUAGE
 from runtime.codemode import mcp as mcp_command
 
 REPO = Path(__file__).resolve().parents[2]
-SHOP = "tests/codemode/shop.py:env"
+SHOP = f"{REPO / 'tests' / 'codemode' / 'shop.py'}:env"
 
 
 def server(*extra: str) -> Client:
@@ -78,3 +78,27 @@ def test_usage_errors_exit_2_with_a_message():
     with redirect_stderr(err):
         assert mcp_command.main(["--tasks", str(REPO / "tests/codemode/shop.py") + ":missing"], prog="sandbox-lint mcp") == 2
     assert "is not a TaskEnvironment" in err.getvalue()
+
+
+def test_the_verb_is_registered_for_the_cli_dispatcher():
+    from importlib.metadata import entry_points
+
+    (verb,) = [e for e in entry_points(group="sandbox_lint.commands") if e.name == "mcp"]
+    assert verb.value == "runtime.codemode.mcp:main" and verb.load() is mcp_command.main
+
+
+def test_tasks_of_several_environments_are_merged_and_clashes_refused(tmp_path):
+    other = tmp_path / "more_tasks.py"
+    other.write_text(
+        "from runtime import TaskEnvironment\nenv = TaskEnvironment('more')\n\n"
+        "@env.task\ndef add(x: int, y: int) -> int:\n    return x - y\n\n"
+        "@env.task\ndef double(x: int) -> int:\n    return 2 * x\n"
+    )
+    unique = tmp_path / "unique_tasks.py"
+    unique.write_text("from runtime import TaskEnvironment\nenv = TaskEnvironment('u')\n\n@env.task\ndef triple(x: int) -> int:\n    return 3 * x\n")
+    names = [t.name for t in mcp_command.load_tasks([SHOP, f"{unique}:env"])]
+    assert names == ["add", "fetch", "nap", "price", "size", "triple"]
+    err = io.StringIO()
+    with redirect_stderr(err):
+        assert mcp_command.main(["--tasks", SHOP, "--tasks", f"{other}:env"]) == 2
+    assert "two environments define a task named `add`" in err.getvalue()
