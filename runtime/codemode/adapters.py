@@ -41,6 +41,11 @@ def _import_sdk(module: str, extra: str) -> Any:
         ) from None
 
 
+def _is_coroutine_function(method: Any) -> bool:
+    """The SDKs wrap `create` in argument-checking decorators; look through them."""
+    return method is not None and inspect.iscoroutinefunction(inspect.unwrap(method))
+
+
 class OpenAIModel:
     """Chat completions (`client.chat.completions.create`) of an `openai.OpenAI`
     or `openai.AsyncOpenAI` client. `params` go into every request
@@ -52,6 +57,7 @@ class OpenAIModel:
         self.client = client
         self.model = model
         self.params = params
+        self.is_async = _is_coroutine_function(getattr(getattr(client.chat, "completions", None), "create", None))
 
     @classmethod
     def from_env(cls, model: str, *, base_url: str | None = None, asynchronous: bool = False, **params: Any) -> OpenAIModel:
@@ -100,6 +106,7 @@ class AnthropicModel:
         self.client = client
         self.model = model
         self.max_tokens = max_tokens
+        self.is_async = _is_coroutine_function(getattr(client.messages, "create", None))
         self.cache_system = cache_system
         self.params = params
 

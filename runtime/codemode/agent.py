@@ -227,24 +227,28 @@ class CodeModeAgent:
         """Run the loop to its end, blocking. An async model is driven with
         `asyncio.run` when no event loop runs in this thread (inside one, use
         `await run_async(...)`)."""
-        loop = self._loop(question, self._check_inputs(input_values))
-        request: Any = next(loop)
-        while True:
-            failure: Exception | None = None
-            try:
-                response = self._serve_sync(request)
-            except Exception as exc:
-                failure = exc
-            try:
-                request = loop.throw(failure) if failure is not None else loop.send(response)
-            except StopIteration as stop:
-                result: CodeModeResult = stop.value
-                return result
+        loop = self._loop(_question(question), self._check_inputs(input_values))
+        runner = _PrivateLoop()
+        try:
+            request: Any = next(loop)
+            while True:
+                failure: Exception | None = None
+                try:
+                    response = self._serve_sync(request, runner)
+                except Exception as exc:
+                    failure = exc
+                try:
+                    request = loop.throw(failure) if failure is not None else loop.send(response)
+                except StopIteration as stop:
+                    result: CodeModeResult = stop.value
+                    return result
+        finally:
+            runner.close()
 
     async def run_async(self, question: str, **input_values: Any) -> CodeModeResult:
         """Run the loop to its end without blocking the event loop: async models
         are awaited, sync models and the sandbox run on worker threads."""
-        loop = self._loop(question, self._check_inputs(input_values))
+        loop = self._loop(_question(question), self._check_inputs(input_values))
         request: Any = next(loop)
         while True:
             failure: Exception | None = None
@@ -260,18 +264,12 @@ class CodeModeAgent:
 
     # -- serving the loop's requests ----------------------------------------
 
-    def _serve_sync(self, request: _ModelCall | _Execute) -> Any:
+    def _serve_sync(self, request: _ModelCall | _Execute, runner: _PrivateLoop) -> Any:
         if isinstance(request, _Execute):
             return self._execute(request)
         reply = self.model(request.messages)
         if inspect.isawaitable(reply):
-            try:
-                asyncio.get_running_loop()
-            except RuntimeError:
-                return asyncio.run(_awaited(reply))
-            if inspect.iscoroutine(reply):
-                reply.close()
-            raise TypeError("the model is async and an event loop is running here: use `await agent.run_async(...)`")
+            return runner.run(reply)
         return reply
 
     async def _serve_async(self, request: _ModelCall | _Execute) -> Any:
@@ -485,12 +483,51 @@ class CodeModeAgent:
         return values
 
 
+class _PrivateLoop:
+    """The event loop on which `run()` awaits an async model: one per agent run,
+    so an async client keeps its connections across turns."""
+
+    def __init__(self) -> None:
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    def run(self, awaitable: Awaitable[Any]) -> Any:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            pass
+        else:
+            if inspect.iscoroutine(awaitable):
+                awaitable.close()
+            raise TypeError("the model is async and an event loop is running here: use `await agent.run_async(...)`")
+        if self.loop is None:
+            self.loop = asyncio.new_event_loop()
+        return self.loop.run_until_complete(_awaited(awaitable))
+
+    def close(self) -> None:
+        if self.loop is not None:
+            self.loop.run_until_complete(self.loop.shutdown_asyncgens())
+            self.loop.close()
+            self.loop = None
+
+
 async def _awaited(awaitable: Awaitable[Any]) -> Any:
     return await awaitable
 
 
+def _question(question: Any) -> str:
+    if not isinstance(question, str):
+        raise TypeError(f"the question must be a str, got {type(question).__name__}")
+    return question
+
+
 def _is_async_callable(fn: Any) -> bool:
-    return inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(getattr(fn, "__call__", None))
+    """A coroutine function, an object with `async def __call__`, or an adapter
+    over an async client (`is_async = True`)."""
+    return (
+        inspect.iscoroutinefunction(fn)
+        or inspect.iscoroutinefunction(getattr(fn, "__call__", None))
+        or getattr(fn, "is_async", False) is True
+    )
 
 
 def outcome_of(error: SandboxError) -> Outcome:

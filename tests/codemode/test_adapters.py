@@ -113,3 +113,15 @@ def test_async_anthropic_client_with_prompt_caching():
     assert result.ok and result.value == 17
     assert server.requests[0].body["system"] == [{"type": "text", "text": agent.system_prompt, "cache_control": {"type": "ephemeral"}}]
     assert server.requests[0].body["max_tokens"] == 4096
+
+
+def test_an_async_client_under_the_blocking_run_keeps_one_event_loop():
+    """`run()` awaits every turn of an async client on one private loop, so its connection pool survives."""
+    follower, answer = openai_follower()
+    with ProviderServer(answer) as server:
+        client = openai.AsyncOpenAI(base_url=f"http://127.0.0.1:{server.port}/v1", api_key="sk-test", max_retries=0)
+        model = OpenAIModel(client, model="gpt-test")
+        assert model.is_async and not OpenAIModel(openai.OpenAI(api_key="x"), model="m").is_async
+        assert AnthropicModel(anthropic.AsyncAnthropic(api_key="x"), model="m").is_async
+        result = CodeModeAgent(model=model, tasks=[size], inputs={"urls": list[str]}).run("Total size?", urls=URLS)
+    assert result.ok and result.value == 17 and len(server.requests) == 3
