@@ -274,3 +274,17 @@ async def test_one_agent_serves_concurrent_runs():
     results = await asyncio.gather(*(a.run_async("Add.", xs=[i], urls=[]) for i in range(6)))
     assert [r.value for r in results] == [2 + i for i in range(6)]
     assert all(r.ok for r in results) and len({r.agent_run_id for r in results}) == 6
+
+
+def test_a_broken_event_hook_never_breaks_the_loop():
+    def broken(event: object) -> None:
+        raise RuntimeError("tracer down")
+
+    with pytest.warns(RuntimeWarning, match="tracer down"):
+        result = agent(Replies(fenced("add(1, 2)"), "Three."), on_event=broken).run("Add.", **VALUES)
+    assert result.ok and result.value == 3 and result.answer == "Three."
+
+
+def test_the_question_must_be_text():
+    with pytest.raises(TypeError, match="the question must be a str, got int"):
+        agent(Replies("1")).run(42, **VALUES)  # type: ignore[arg-type]
