@@ -306,7 +306,9 @@ class CodeModeAgent:
         no_code_streak = 0
         turn = 0
 
-        def finish(reason: Reason, ok: bool, error: str | None, answer: str | None = None, cause: BaseException | None = None) -> CodeModeResult:
+        def finish(
+            reason: Reason, ok: bool, error: str | None, answer: str | None = None, cause: BaseException | None = None
+        ) -> CodeModeResult:
             code = last_success.code if last_success is not None else (attempts[-1].code if attempts else None)
             duration = time.perf_counter() - started
             if hooks:
@@ -334,11 +336,12 @@ class CodeModeAgent:
         while True:
             if turn >= self.max_turns:
                 tail = " (the last successful run's result is in `value`)" if last_success is not None else ""
-                return finish("max_turns", False, f"no final answer after {turn} model replies (max_turns={self.max_turns}){tail}")
+                error = f"no final answer after {turn} model replies (max_turns={self.max_turns}){tail}"
+                return finish("max_turns", False, error)
             if self.timeout_s is not None and time.perf_counter() - started >= self.timeout_s:
                 return finish("timeout", False, f"the agent's time limit ran out (timeout_s={self.timeout_s}) after {turn} turns")
             if self.max_task_calls_total is not None and calls_used >= self.max_task_calls_total:
-                return finish("task_budget", False, f"the agent's task-call budget is used up (max_task_calls_total={self.max_task_calls_total})")
+                return finish("task_budget", False, self._budget_message())
             turn += 1
             t0 = time.perf_counter()
             try:
@@ -366,7 +369,8 @@ class CodeModeAgent:
                     return finish("answer", True, None, answer=reply.strip())
                 no_code_streak += 1
                 if no_code_streak >= 2:
-                    return finish("no_code", False, "the model replied twice without code before any program ran successfully", answer=reply.strip())
+                    error = "the model replied twice without code before any program ran successfully"
+                    return finish("no_code", False, error, answer=reply.strip())
                 send(NO_CODE_FEEDBACK, "no_code")
                 continue
             no_code_streak = 0
@@ -395,11 +399,15 @@ class CodeModeAgent:
         error = attempt.error
         if not isinstance(error, LimitExceeded):
             return None
-        if error.limit == "task_calls" and overrides.get("max_task_calls", self.limits.max_task_calls) < self.limits.max_task_calls:
-            return "task_budget", f"the agent's task-call budget is used up (max_task_calls_total={self.max_task_calls_total})"
-        if error.limit == "run_timeout" and overrides.get("run_timeout_s", self.limits.run_timeout_s) < self.limits.run_timeout_s:
+        limits = self.limits
+        if error.limit == "task_calls" and overrides.get("max_task_calls", limits.max_task_calls) < limits.max_task_calls:
+            return "task_budget", self._budget_message()
+        if error.limit == "run_timeout" and overrides.get("run_timeout_s", limits.run_timeout_s) < limits.run_timeout_s:
             return "timeout", f"the agent's time limit ran out during a run (timeout_s={self.timeout_s})"
         return None
+
+    def _budget_message(self) -> str:
+        return f"the agent's task-call budget is used up (max_task_calls_total={self.max_task_calls_total})"
 
     # -- one attempt: gate, run, feedback -----------------------------------------
 
@@ -420,7 +428,8 @@ class CodeModeAgent:
             if template is not None:
                 self._templates.move_to_end(key)
                 return template
-        template = orchestrator_from_str(code, inputs=self.inputs, tasks=self.tasks, name="sandbox", **{**self.options, **overrides})
+        options = {**self.options, **overrides}
+        template = orchestrator_from_str(code, inputs=self.inputs, tasks=self.tasks, name="sandbox", **options)
         with self._lock:
             self._templates[key] = template
             if len(self._templates) > _TEMPLATE_CACHE:
@@ -453,7 +462,9 @@ class CodeModeAgent:
             calls = tuple(getattr(error, "calls", None) or collector.calls)
             run_id = collector.run_id or ""
             if hooks:
-                emit(hooks, CodeRan(request.agent_run_id, request.turn, run_id, False, time.perf_counter() - ran, len(calls), f"{type(error).__name__}: {error.message}"))
+                summary = f"{type(error).__name__}: {error.message}"
+                ran_s = time.perf_counter() - ran
+                emit(hooks, CodeRan(request.agent_run_id, request.turn, run_id, False, ran_s, len(calls), summary))
             text = feedback(error, calls=calls, results=collector.results, max_chars=self.max_feedback_chars)
             return Attempt(
                 request.turn, request.code, outcome_of(error), text, time.perf_counter() - t0, request.model_s,

@@ -40,7 +40,10 @@ class CallCollector:
             begun = self.started.pop(event.call_key, None)
             if begun is not None:
                 self.calls.append(
-                    CallRecord(begun.seq, begun.call_key, begun.task, begun.args, begun.kwargs, begun.line, event.duration_s, event.ok)
+                    CallRecord(
+                        begun.seq, begun.call_key, begun.task, begun.args, begun.kwargs, begun.line,
+                        event.duration_s, event.ok,
+                    )
                 )
                 value = getattr(event, "value", _NO_VALUE)
                 if event.ok and value is not _NO_VALUE:

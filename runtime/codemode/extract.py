@@ -122,7 +122,8 @@ def _looks_like_a_program(tree: ast.Module) -> bool:
         return False
     if len(body) > 1 or not isinstance(body[0], ast.Expr):
         return True
-    return any(isinstance(node, (ast.Call, ast.Await, ast.ListComp, ast.DictComp, ast.GeneratorExp)) for node in ast.walk(body[0]))
+    active = (ast.Call, ast.Await, ast.ListComp, ast.DictComp, ast.GeneratorExp)
+    return any(isinstance(node, active) for node in ast.walk(body[0]))
 
 
 def _with_newline(code: str) -> str:

@@ -195,7 +195,10 @@ def _headline(error: SandboxError) -> list[str]:
         ]
     if isinstance(error, LimitExceeded):
         hint = _LIMIT_HINTS.get(error.limit, "do less work in one run")
-        return [f"The run was stopped by the `{error.limit}` limit ({summarize(error.value, 60)}): {hint}.", f"  {clip(error.message, 400)}"]
+        return [
+            f"The run was stopped by the `{error.limit}` limit ({summarize(error.value, 60)}): {hint}.",
+            f"  {clip(error.message, 400)}",
+        ]
     if isinstance(error, WorkerCrashedError):
         return ["The sandbox worker crashed and the run was lost. Send the program again; if it happens again, use less memory."]
     return [f"The run failed: {type(error).__name__}: {clip(error.message, 600)}"]

@@ -160,7 +160,9 @@ _INSTRUCTIONS = (
 )
 
 
-def build_server(tasks: Sequence[Task], *, max_task_calls: int = 100, timeout_ms: int = 10_000, name: str = "sandbox-lint") -> Any:
+def build_server(
+    tasks: Sequence[Task], *, max_task_calls: int = 100, timeout_ms: int = 10_000, name: str = "sandbox-lint"
+) -> Any:
     """The `MCPServer` with the two tools (imports the `mcp` SDK)."""
     from mcp.server import MCPServer
     from mcp_types import CallToolResult, TextContent, ToolAnnotations
@@ -204,9 +206,16 @@ def _positive(text: str) -> int:
 
 def main(argv: Sequence[str] | None = None, *, prog: str = "sandbox-lint mcp") -> int:
     parser = argparse.ArgumentParser(prog=prog, description="Serve code mode (tools run_code and check_code) over MCP on stdio.")
-    parser.add_argument("--tasks", action="append", default=[], metavar="MODULE:ENV", help="a TaskEnvironment whose tasks the programs may call (repeatable)")
-    parser.add_argument("--max-task-calls", type=_positive, default=100, metavar="N", help="task calls allowed per run_code (default 100)")
-    parser.add_argument("--timeout-ms", type=_positive, default=10_000, metavar="MS", help="sandbox execution time per run_code (default 10000)")
+    parser.add_argument(
+        "--tasks", action="append", default=[], metavar="MODULE:ENV",
+        help="a TaskEnvironment whose tasks the programs may call (repeatable)",
+    )
+    parser.add_argument(
+        "--max-task-calls", type=_positive, default=100, metavar="N", help="task calls allowed per run_code (default 100)"
+    )
+    parser.add_argument(
+        "--timeout-ms", type=_positive, default=10_000, metavar="MS", help="sandbox execution time per run_code (default 10000)"
+    )
     parser.add_argument("--name", default="sandbox-lint", help="the server name announced to clients")
     try:
         args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))

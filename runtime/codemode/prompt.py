@@ -45,17 +45,41 @@ ALLOWED_CONSTRUCTS: tuple[tuple[str, tuple[type[cst.CSTNode], ...]], ...] = (
     ("assignment to a name, or to a tuple or list of names (`a, *rest = xs`)", (cst.Assign, cst.AssignTarget)),
     ("annotated assignment to a name (`n: int = 0`)", (cst.AnnAssign,)),
     ("`if` / `elif` / `else`", (cst.If, cst.Else)),
-    ("`for` and `while` loops (with `else`), `break`, `continue`, `pass`", (cst.For, cst.While, cst.Break, cst.Continue, cst.Pass)),
-    ("`def` and `async def` for local helper functions (nested too); `return` inside a function", (cst.FunctionDef, cst.Parameters, cst.Param, cst.ParamStar, cst.ParamSlash, cst.Return)),
+    (
+        "`for` and `while` loops (with `else`), `break`, `continue`, `pass`",
+        (cst.For, cst.While, cst.Break, cst.Continue, cst.Pass),
+    ),
+    (
+        "`def` and `async def` for local helper functions (nested too); `return` inside a function",
+        (cst.FunctionDef, cst.Parameters, cst.Param, cst.ParamStar, cst.ParamSlash, cst.Return),
+    ),
     ("`lambda`", (cst.Lambda,)),
     ("`raise SomeError(message)` (also `raise ... from ...`)", (cst.Raise, cst.From)),
     ("`await` inside `async def`", (cst.Await,)),
     ("calls with positional, keyword, `*args` and `**kwargs` arguments", (cst.Call, cst.Arg)),
-    ("literals: int, float, str, bytes, `True`, `False`, `None`; f-strings; `%` formatting", (cst.Integer, cst.Float, cst.SimpleString, cst.ConcatenatedString, cst.FormattedString, cst.FormattedStringExpression, cst.FormattedStringText)),
-    ("list, tuple and dict literals, with `*` and `**` unpacking", (cst.List, cst.Tuple, cst.Dict, cst.DictElement, cst.StarredDictElement, cst.Element, cst.StarredElement)),
-    ("list and dict comprehensions, generator expressions", (cst.ListComp, cst.DictComp, cst.GeneratorExp, cst.CompFor, cst.CompIf)),
-    ("reading subscripts and slices (`xs[0]`, `xs[1:]`, `d[\"k\"]`) and attributes (`d.get(k)`, `s.upper()`)", (cst.Subscript, cst.SubscriptElement, cst.Index, cst.Slice, cst.Attribute)),
-    ("every arithmetic, comparison, boolean and unary operator; conditional expressions (`a if c else b`)", (cst.BinaryOperation, cst.UnaryOperation, cst.BooleanOperation, cst.Comparison, cst.ComparisonTarget, cst.IfExp)),
+    (
+        "literals: int, float, str, bytes, `True`, `False`, `None`; f-strings; `%` formatting",
+        (
+            cst.Integer, cst.Float, cst.SimpleString, cst.ConcatenatedString,
+            cst.FormattedString, cst.FormattedStringExpression, cst.FormattedStringText,
+        ),
+    ),
+    (
+        "list, tuple and dict literals, with `*` and `**` unpacking",
+        (cst.List, cst.Tuple, cst.Dict, cst.DictElement, cst.StarredDictElement, cst.Element, cst.StarredElement),
+    ),
+    (
+        "list and dict comprehensions, generator expressions",
+        (cst.ListComp, cst.DictComp, cst.GeneratorExp, cst.CompFor, cst.CompIf),
+    ),
+    (
+        "reading subscripts and slices (`xs[0]`, `xs[1:]`, `d[\"k\"]`) and attributes (`d.get(k)`, `s.upper()`)",
+        (cst.Subscript, cst.SubscriptElement, cst.Index, cst.Slice, cst.Attribute),
+    ),
+    (
+        "every arithmetic, comparison, boolean and unary operator; conditional expressions (`a if c else b`)",
+        (cst.BinaryOperation, cst.UnaryOperation, cst.BooleanOperation, cst.Comparison, cst.ComparisonTarget, cst.IfExp),
+    ),
 )
 # Allowed node types that are structure, not constructs a model chooses.
 STRUCTURAL: frozenset[type[cst.CSTNode]] = frozenset(
