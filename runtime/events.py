@@ -115,7 +115,70 @@ class CallRecord:
     """`repr` of the task's exception when not `ok`."""
 
 
-RunEvent = Union[RunStarted, TaskCallStarted, TaskCallFinished, Output, RunFinished]
+# Code mode (`runtime.codemode`): one agent run, per turn in this order
+# ModelReplied, CodeChecked, (the sandbox run's own events), CodeRan, FeedbackSent.
+
+
+@dataclass(frozen=True)
+class AgentStarted:
+    agent_run_id: str
+    question: str
+    max_turns: int
+
+
+@dataclass(frozen=True)
+class ModelReplied:
+    agent_run_id: str
+    turn: int
+    duration_s: float
+    ok: bool
+    reply_chars: int
+    has_code: bool
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class CodeChecked:
+    agent_run_id: str
+    turn: int
+    ok: bool
+    codes: tuple[str, ...]
+    duration_s: float
+
+
+@dataclass(frozen=True)
+class CodeRan:
+    agent_run_id: str
+    turn: int
+    run_id: str
+    ok: bool
+    duration_s: float
+    task_calls: int
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class FeedbackSent:
+    agent_run_id: str
+    turn: int
+    kind: str
+    chars: int
+
+
+@dataclass(frozen=True)
+class AgentFinished:
+    agent_run_id: str
+    turns: int
+    ok: bool
+    reason: str
+    duration_s: float
+    error: str | None = None
+
+
+RunEvent = Union[
+    RunStarted, TaskCallStarted, TaskCallFinished, Output, RunFinished,
+    AgentStarted, ModelReplied, CodeChecked, CodeRan, FeedbackSent, AgentFinished,
+]
 EventHook = Callable[[RunEvent], None]
 
 _hooks: list[EventHook] = []
