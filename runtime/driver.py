@@ -156,6 +156,7 @@ class Run:
         self.scheduler.cancel_pending()
         error.output = self.output()
         error.calls = tuple(call.record() for call in self.calls if call.done)
+        error.run_id = self.run_id
         try:
             self._finish(ok=False, value=None, error=error)
         except InterceptorFailed:

@@ -36,6 +36,8 @@ class SandboxError(Exception):
         self.output = output
         self.calls: tuple[CallRecord, ...] = ()
         """The task calls that finished before the run failed, in the order they were made."""
+        self.run_id: str | None = None
+        """The id of the run that failed (None before a run started)."""
 
     def __str__(self) -> str:
         return self.message

@@ -44,7 +44,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal, Union
 
 from ..boundary import compile_validator, spec_from_annotation, validate
-from .. import CallRecord
+from ..events import CallRecord
 from ..errors import (
     BoundaryTypeError,
     LimitExceeded,
@@ -69,7 +69,6 @@ from ..events import (
 from ..limits import DEFAULT_LIMITS, Limits
 from ..sandbox import CodeTaskTemplate, orchestrator_from_str
 from ..tasks import Task, as_task
-from .calls import CallCollector
 from .extract import extract_code
 from .feedback import DEFAULT_MAX_CHARS, feedback, success_feedback
 from .prompt import system_prompt
@@ -454,26 +453,24 @@ class CodeModeAgent:
             raise _AgentStop(f"the runtime failed to prepare the program: {type(exc).__name__}: {exc}") from exc
         if hooks:
             emit(hooks, CodeChecked(request.agent_run_id, request.turn, True, (), time.perf_counter() - t0))
-        collector = CallCollector(self.on_event)
         ran = time.perf_counter()
         try:
-            result = template.execute(on_event=collector, **request.values)
+            result = template.execute(on_event=self.on_event, **request.values)
         except SandboxError as error:
-            calls = tuple(getattr(error, "calls", None) or collector.calls)
-            run_id = collector.run_id or ""
+            calls = error.calls
+            run_id = error.run_id or ""
             if hooks:
                 summary = f"{type(error).__name__}: {error.message}"
                 ran_s = time.perf_counter() - ran
                 emit(hooks, CodeRan(request.agent_run_id, request.turn, run_id, False, ran_s, len(calls), summary))
-            text = feedback(error, calls=calls, results=collector.results, max_chars=self.max_feedback_chars)
+            text = feedback(error, calls=calls, max_chars=self.max_feedback_chars)
             return Attempt(
                 request.turn, request.code, outcome_of(error), text, time.perf_counter() - t0, request.model_s,
                 request.reply, output=error.output, error=error, calls=calls, run_id=run_id or None,
             )
         except Exception as exc:
             raise _AgentStop(f"the runtime failed while running the program: {type(exc).__name__}: {exc}") from exc
-        # The collector's records are built already; `result.calls` would build them again.
-        calls = tuple(collector.calls)
+        calls = result.calls
         if hooks:
             emit(hooks, CodeRan(request.agent_run_id, request.turn, result.run_id, True, time.perf_counter() - ran, len(calls)))
         text = "" if self.stop_on_success else success_feedback(result, calls=calls, max_chars=self.max_feedback_chars)

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .. import RunResult
+from ..driver import RunResult
 from ..errors import (
     BoundaryTypeError,
     LimitExceeded,
@@ -114,16 +114,15 @@ def _output_text(output: str) -> str:
     return f"{output[:half]}\n... ({cut} characters left out) ...\n{output[-half:]}".rstrip("\n")
 
 
-def _calls_section(calls: Sequence[Any], heading: str, results: Mapping[str, Any]) -> list[str]:
-    """The finished calls, each with its result when known (from `results` by
-    call key, or the record's own `result`)."""
+def _calls_section(calls: Sequence[Any], heading: str) -> list[str]:
+    """The finished calls, each with what it returned (`CallRecord.result`)."""
     done = [c for c in calls if getattr(c, "ok", True)]
     if not done:
         return [f"{heading}: none."]
     lines = [f"{heading} ({len(done)}):"]
     for call in done[:MAX_CALLS_LISTED]:
         line = f"  {getattr(call, 'seq', '?')}. {_call_text(call.task, call.args, call.kwargs)}"
-        result = results.get(str(getattr(call, "call_key", "")), getattr(call, "result", _MISSING))
+        result = getattr(call, "result", _MISSING)
         if result is not _MISSING:
             line += f" -> {summarize(result, 120)}"
         where = getattr(call, "line", None)
@@ -212,19 +211,12 @@ def _bounded(lines: list[str], max_chars: int) -> str:
     return text[: max(0, max_chars - len(tail))].rstrip() + tail
 
 
-def feedback(
-    error: SandboxError,
-    *,
-    calls: Sequence[Any] | None = None,
-    results: Mapping[str, Any] | None = None,
-    max_chars: int = DEFAULT_MAX_CHARS,
-) -> str:
+def feedback(error: SandboxError, *, calls: Sequence[Any] | None = None, max_chars: int = DEFAULT_MAX_CHARS) -> str:
     """The text to send the model after `error`.
 
     `calls` are the task calls the run made before it failed (by default the
-    error's own `.calls`, when the runtime attaches them); `results` maps call
-    keys to what those calls returned (`calls.CallCollector.results`). The
-    failing call itself is described in the headline, not listed as one that ran.
+    error's own `.calls`, with what each returned). The failing call itself is
+    described in the headline, not listed as one that ran.
     """
     lines = _headline(error)
     if not isinstance(error, RejectedError):
@@ -232,7 +224,7 @@ def feedback(
             lines += ["", "Printed output before the failure:", _output_text(error.output)]
         known = calls if calls is not None else getattr(error, "calls", None)
         if known is not None:
-            lines += ["", *_calls_section(known, "Task calls that already ran before the failure", results or {})]
+            lines += ["", *_calls_section(known, "Task calls that already ran before the failure")]
         lines += ["", "Send the whole corrected program again."]
     return _bounded(lines, max_chars)
 

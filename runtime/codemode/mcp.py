@@ -27,12 +27,11 @@ from typing import Any
 
 import anyio
 
-from ..cli_commands import UsageError, load_environment
+from ..commands.environments import UsageError, load_environment
 from ..errors import RejectedError, SandboxError, TaskDefinitionError
 from ..handles import DataFrame, Dir, File
 from ..sandbox import orchestrate_local_detailed, orchestrator_from_str
 from ..tasks import Task
-from .calls import CallCollector
 from .extract import extract_code
 from .feedback import DEFAULT_MAX_CHARS, feedback, summarize
 from .prompt import SANDBOX_LANGUAGE, task_stubs
@@ -97,15 +96,12 @@ def run_code(
     bad = sorted(k for k in values if not isinstance(k, str) or not k.isidentifier() or k.startswith("_"))
     if bad:
         return False, f"Input names must be identifiers not starting with `_`: {', '.join(map(repr, bad))}.\n", None
-    collector = CallCollector(None)
     try:
         result = orchestrate_local_detailed(
-            _program(code), inputs=values, tasks=tasks, on_event=collector,
-            max_task_calls=max_task_calls, timeout_ms=timeout_ms,
+            _program(code), inputs=values, tasks=tasks, max_task_calls=max_task_calls, timeout_ms=timeout_ms,
         )
     except SandboxError as error:
-        calls = getattr(error, "calls", None) or collector.calls
-        return False, feedback(error, calls=calls, results=collector.results, max_chars=DEFAULT_MAX_CHARS), None
+        return False, feedback(error, max_chars=DEFAULT_MAX_CHARS), None
     except TaskDefinitionError as error:
         return False, f"The inputs cannot be used: {error}\n", None
     calls = result.calls
@@ -179,7 +175,8 @@ def build_server(
         return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=structured, is_error=not ok)
 
     async def check_code_tool(code: str, inputs: list[str] | None = None) -> str:
-        return await anyio.to_thread.run_sync(lambda: check_code(code, inputs, task_list))
+        text: str = await anyio.to_thread.run_sync(lambda: check_code(code, inputs, task_list))
+        return text
 
     run_code_tool.__name__ = "run_code"  # the argument schema's title
     check_code_tool.__name__ = "check_code"

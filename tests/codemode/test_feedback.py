@@ -7,18 +7,16 @@ import pytest
 import runtime
 from runtime import sandbox
 from runtime.codemode import feedback, success_feedback
-from runtime.codemode.calls import CallCollector
 
 from .shop import add, fetch, price, size
 
 TASKS = [add, fetch, price, size]
 
 
-def failure(source: str, inputs: dict[str, object] | None = None, **limits: object) -> tuple[runtime.SandboxError, CallCollector]:
-    collector = CallCollector(None)
+def failure(source: str, inputs: dict[str, object] | None = None, **limits: object) -> tuple[runtime.SandboxError, None]:
     with pytest.raises(runtime.SandboxError) as caught:
-        sandbox.orchestrate_local_detailed(source, inputs=inputs or {}, tasks=TASKS, on_event=collector, **limits)
-    return caught.value, collector
+        sandbox.orchestrate_local_detailed(source, inputs=inputs or {}, tasks=TASKS, **limits)
+    return caught.value, None
 
 
 def test_a_rejection_is_the_gates_llm_text():
@@ -29,28 +27,27 @@ def test_a_rejection_is_the_gates_llm_text():
 
 
 def test_a_sandbox_error_has_the_exception_the_line_and_its_source():
-    error, collector = failure("print('starting')\nn = add(1, 2)\nd = {'a': n}\nd['b']\n")
-    text = feedback(error, calls=collector.calls)
+    error, _ = failure("print('starting')\nn = add(1, 2)\nd = {'a': n}\nd['b']\n")
+    text = feedback(error)
     assert text.startswith("The program raised KeyError at line 4: ")
     assert "  line 4: d['b']" in text and "`d.get(key, default)`" in text
     assert "Printed output before the failure:\nstarting" in text
-    assert "Task calls that already ran before the failure (1):\n  1. add(1, 2)  (line 2)" in text
+    assert "Task calls that already ran before the failure (1):\n  1. add(1, 2) -> 3  (line 2)" in text
     assert text.endswith("Send the whole corrected program again.\n")
 
 
 def test_a_task_failure_names_the_task_its_arguments_and_the_message():
-    error, collector = failure("a = price('apple')\nb = price('bread')\nc = price('caviar')\n[a, b, c]")
+    error, _ = failure("a = price('apple')\nb = price('bread')\nc = price('caviar')\n[a, b, c]")
     assert isinstance(error, runtime.TaskError)
-    text = feedback(error, calls=collector.calls)
+    text = feedback(error)
     assert "the task `price` failed at line 3: KeyError: \"no price for 'caviar'\"" in text
     assert "The failing call: price('caviar')" in text
     assert "  line 3: c = price('caviar')" in text
-    assert "Task calls that already ran before the failure (2):\n  1. price('apple')  (line 1)\n  2. price('bread')  (line 2)" in text
+    assert "Task calls that already ran before the failure (2):\n  1. price('apple') -> 0.5  (line 1)\n  2. price('bread') -> 2.25  (line 2)" in text
 
 
 def test_calls_come_from_the_error_when_it_carries_them():
-    error, collector = failure("a = add(1, 2)\nprice('nothing')")
-    error.calls = tuple(collector.calls)  # type: ignore[attr-defined]  # what the runtime will attach
+    error, _ = failure("a = add(1, 2)\nprice('nothing')")
     assert "1. add(1, 2)" in feedback(error)
 
 
@@ -80,19 +77,19 @@ def test_a_type_error_names_the_path_and_the_types():
     ],
 )
 def test_a_limit_names_the_limit(source, limits, limit, words):
-    error, collector = failure(source, **limits)
+    error, _ = failure(source, **limits)
     assert isinstance(error, runtime.LimitExceeded) and error.limit == limit
-    text = feedback(error, calls=collector.calls)
+    text = feedback(error)
     assert text.startswith(f"The run was stopped by the `{limit}` limit (") and words in text
 
 
 def test_feedback_is_bounded():
-    error, collector = failure(
+    error, _ = failure(
         "for i in range(60):\n    print('x' * 500)\n    add(i, i)\nprice('" + "z" * 5000 + "')"
     )
-    text = feedback(error, calls=collector.calls, max_chars=2000)
+    text = feedback(error, max_chars=2000)
     assert len(text) <= 2000 and text.endswith("... (feedback cut to its size limit)\n")
-    full = feedback(error, calls=collector.calls)
+    full = feedback(error)
     assert len(full) <= 4000
     assert "... and 40 more" in full and "characters left out" in full
 
@@ -108,23 +105,11 @@ def test_success_feedback_bounds_the_result_and_counts_calls():
     assert len(text) < 2500
 
 
-def test_results_carried_by_the_events_are_listed_with_the_calls():
-    """When `TaskCallFinished` carries the task's value, the collector keeps it for the feedback."""
-    from dataclasses import dataclass
-    from typing import Any
+def test_the_calls_that_ran_are_listed_with_what_they_returned():
+    error, _ = failure("a = add(1, 2)\npage = fetch('http://x')\nprice('nothing')\n")
+    assert [c.result for c in error.calls if c.ok] == [3, {"status": 200, "bytes": 8}]
+    text = feedback(error)
+    assert "  1. add(1, 2) -> 3  (line 1)" in text
+    assert "  2. fetch('http://x') -> " in text
 
-    from runtime.events import TaskCallFinished, TaskCallStarted
 
-    @dataclass(frozen=True)
-    class FinishedWithValue(TaskCallFinished):
-        value: Any = None
-
-    collector = CallCollector(None)
-    collector(TaskCallStarted("r", "1:add:k1", 1, "add", (1, 2), {}, 1))
-    collector(FinishedWithValue("r", "1:add:k1", 1, "add", 0.001, True, value=3))
-    collector(TaskCallStarted("r", "2:fetch:k2", 2, "fetch", ("http://x",), {}, 2))
-    collector(FinishedWithValue("r", "2:fetch:k2", 2, "fetch", 0.001, True, value={"status": 200, "bytes": 8}))
-    assert collector.results == {"1:add:k1": 3, "2:fetch:k2": {"status": 200, "bytes": 8}}
-    error, _ = failure("price('nothing')")
-    text = feedback(error, calls=collector.calls, results=collector.results)
-    assert "  1. add(1, 2) -> 3  (line 1)\n  2. fetch('http://x') -> {'status': 200, 'bytes': 8}  (line 2)" in text

@@ -59,7 +59,7 @@ async def test_tools_check_and_run_code_end_to_end():
         assert failed.is_error
         text = failed.content[0].text
         assert "the task `price` failed at line 2: KeyError" in text and "The failing call: price('caviar')" in text
-        assert "Task calls that already ran before the failure (1):\n  1. price('apple')  (line 1)" in text
+        assert "Task calls that already ran before the failure (1):\n  1. price('apple') -> 0.5  (line 1)" in text
 
         bounded = await client.call_tool("run_code", {"code": "for i in range(10):\n    add(i, i)\n"})
         assert bounded.is_error and "The run was stopped by the `task_calls` limit (5)" in bounded.content[0].text
