@@ -42,18 +42,21 @@ def _header(run_id: str) -> RunHeader:
     return RunHeader(run_id, "bench", "code", codec.encode({}, max_bytes=100), "0", "0", "0" * 32, time.time())
 
 
-def journal_latency(store: RunStore, run_id: str) -> tuple[float, float]:
-    """Median µs per call: (two commits per call, one batched commit per call)."""
+def journal_latency(store: RunStore, run_id: str) -> tuple[float, float, float, float]:
+    """µs per call, (median, mean) for two commits per call, then for one batched commit per call."""
     store.open_run(_header(run_id + "-a"))
     separate = []
+    t_all = time.perf_counter()
     for seq in range(1, CALLS + 1):
         t0 = time.perf_counter()
         store.call_started(run_id + "-a", seq, f"{seq}:t:k", "t", ARGS, 1, time.time())
         store.call_finished(run_id + "-a", seq, 1, ok=True, value=VALUE, error_type=None, error_text=None, finished_at=time.time())
         separate.append(time.perf_counter() - t0)
+    separate_mean = (time.perf_counter() - t_all) / CALLS
     store.open_run(_header(run_id + "-b"))
     batched = []
     store.call_started(run_id + "-b", 1, "1:t:k", "t", ARGS, 1, time.time())
+    t_all = time.perf_counter()
     for seq in range(1, CALLS + 1):
         t0 = time.perf_counter()
         store.record(
@@ -62,24 +65,36 @@ def journal_latency(store: RunStore, run_id: str) -> tuple[float, float]:
             CallStart(seq + 1, f"{seq + 1}:t:k", "t", ARGS, 1, time.time()),
         )
         batched.append(time.perf_counter() - t0)
-    return statistics.median(separate) * 1e6, statistics.median(batched) * 1e6
+    batched_mean = (time.perf_counter() - t_all) / CALLS
+    return (statistics.median(separate) * 1e6, separate_mean * 1e6, statistics.median(batched) * 1e6, batched_mean * 1e6)
+
+
+def _median_of(rounds: list[tuple[float, float, float, float]]) -> tuple[float, float, float, float]:
+    return tuple(statistics.median(r[i] for r in rounds) for i in range(4))  # type: ignore[return-value]
+
+
+def _line(label: str, r: tuple[float, float, float, float]) -> str:
+    return (f"   {label:34} two commits {r[0]:7.1f} µs (mean {r[1]:7.1f})   one batched commit {r[2]:7.1f} µs "
+            f"(mean {r[3]:7.1f})   batched/separate {r[2] / r[0]:.2f}")
 
 
 def bench_stores() -> None:
-    print(f"1. journal writes, {CALLS} calls each, median per call (start + end)")
+    rounds = 2 if QUICK else 3
+    print(f"1. journal writes per task call (its start and its end), {CALLS} calls, median of {rounds} interleaved rounds")
     folder = tempfile.mkdtemp(prefix="sbx-bench-", dir=os.environ.get("BENCH_DIR"))
-    results: dict[str, tuple[float, float]] = {}
+    samples: dict[str, list[tuple[float, float, float, float]]] = {"normal": [], "full": []}
     try:
-        for mode in ("normal", "full"):
-            with RunStore(f"sqlite://{folder}/{mode}.sqlite?synchronous={mode}") as store:
-                results[mode] = journal_latency(store, mode)
+        for index in range(rounds):
+            for mode in ("normal", "full"):
+                with RunStore(f"sqlite://{folder}/{mode}{index}.sqlite?synchronous={mode}") as store:
+                    samples[mode].append(journal_latency(store, mode))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    for mode, (separate, batched) in results.items():
-        print(f"   SQLite WAL synchronous={mode.upper():6}  two commits {separate:8.1f} µs   one batched commit {batched:8.1f} µs"
-              f"   batched/separate {batched / separate:.2f}")
+    results = {mode: _median_of(values) for mode, values in samples.items()}
+    for mode, r in results.items():
+        print(_line(f"SQLite WAL synchronous={mode.upper()}", r))
     print(f"   SQLite FULL / NORMAL: two commits {results['full'][0] / results['normal'][0]:.1f}x, "
-          f"batched {results['full'][1] / results['normal'][1]:.1f}x")
+          f"batched {results['full'][2] / results['normal'][2]:.1f}x")
 
     url = None
     if "--postgres" in sys.argv:
@@ -100,10 +115,9 @@ def bench_stores() -> None:
     if url is not None:
         try:
             with RunStore(url) as store:
-                separate, batched = journal_latency(store, f"pg-{os.getpid()}-{time.time_ns()}")
-            print(f"   PostgreSQL loopback (fsync on)   two commits {separate:8.1f} µs   one batched commit {batched:8.1f} µs"
-                  f"   batched/separate {batched / separate:.2f}")
-            print(f"   PostgreSQL / SQLite NORMAL: {separate / results['normal'][0]:.1f}x")
+                pg = _median_of([journal_latency(store, f"pg{i}-{os.getpid()}-{time.time_ns()}") for i in range(rounds)])
+            print(_line("PostgreSQL 15 loopback, fsync on", pg))
+            print(f"   PostgreSQL / SQLite NORMAL: {pg[0] / results['normal'][0]:.1f}x")
         finally:
             if server is not None:
                 server.stop()

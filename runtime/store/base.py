@@ -329,30 +329,22 @@ class RunStore:
             if len(events) == 1:
                 self._write_event(run_id, events[0])
             elif events:
-                with self._transaction():
-                    for event in events:
-                        self._write_event(run_id, event)
+                self._write_batch(run_id, events)
+
+    def _write_batch(self, run_id: str, events: Sequence[CallEvent]) -> None:
+        """Several events, all or none (a backend may send them faster)."""
+        with self._transaction():
+            for event in events:
+                self._write_event(run_id, event)
 
     def _write_event(self, run_id: str, event: CallEvent) -> None:
         if isinstance(event, CallStart):
-            _check_position(event.seq, event.attempt)
             try:
-                self._execute(INSERT_CALL, (
-                    run_id, event.seq, event.attempt, clean_text(event.call_key), clean_text(event.task), event.args,
-                    float(event.started_at), False, False, False,
-                ))
+                self._execute(INSERT_CALL, start_params(run_id, event))
             except StoreConflict:
-                raise StoreError(f"run {run_id!r}: call {event.seq} attempt {event.attempt} is already recorded") from None
-        else:
-            _check_position(event.seq, event.attempt)
-            changed = self._execute(FINISH_CALL, (
-                float(event.finished_at), bool(event.ok), event.value,
-                None if event.error_type is None else clean_text(event.error_type),
-                None if event.error_text is None else clean_text(event.error_text),
-                bool(event.replayed), bool(event.cached), run_id, event.seq, event.attempt,
-            ))
-            if changed != 1:
-                raise StoreError(f"run {run_id!r}: call {event.seq} attempt {event.attempt} was not started, or has already finished")
+                raise already_recorded(run_id, event) from None
+        elif self._execute(FINISH_CALL, end_params(run_id, event)) != 1:
+            raise not_started(run_id, event)
 
     # ------------------------------------------------------------------ reads
 
@@ -442,6 +434,34 @@ def check_schema_version(rows: list[tuple[Any, ...]], where: str) -> None:
         raise StoreError(
             f"{where} has schema version {version}, newer than this sandbox-lint knows ({SCHEMA_VERSION}): upgrade sandbox-lint"
         )
+
+
+def start_params(run_id: str, event: CallStart) -> tuple[Any, ...]:
+    """`INSERT_CALL`'s parameters."""
+    _check_position(event.seq, event.attempt)
+    return (
+        run_id, event.seq, event.attempt, clean_text(event.call_key), clean_text(event.task), event.args,
+        float(event.started_at), False, False, False,
+    )
+
+
+def end_params(run_id: str, event: CallEnd) -> tuple[Any, ...]:
+    """`FINISH_CALL`'s parameters."""
+    _check_position(event.seq, event.attempt)
+    return (
+        float(event.finished_at), bool(event.ok), event.value,
+        None if event.error_type is None else clean_text(event.error_type),
+        None if event.error_text is None else clean_text(event.error_text),
+        bool(event.replayed), bool(event.cached), run_id, event.seq, event.attempt,
+    )
+
+
+def already_recorded(run_id: str, event: CallStart) -> StoreError:
+    return StoreError(f"run {run_id!r}: call {event.seq} attempt {event.attempt} is already recorded")
+
+
+def not_started(run_id: str, event: CallEnd) -> StoreError:
+    return StoreError(f"run {run_id!r}: call {event.seq} attempt {event.attempt} was not started, or has already finished")
 
 
 class StoreConflict(StoreError):

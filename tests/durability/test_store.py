@@ -202,6 +202,16 @@ def test_each_call_position_is_recorded_once(store):
     store.record("r1", CallStart(5, "5:t:k", "t", args(), 1, 1.0))
     store.record("r1", CallEnd(5, 1, True, value(1), None, None, 2.0), CallStart(6, "6:t:k", "t", args(), 1, 2.0))
     assert [(c.seq, c.state) for c in store.calls("r1")] == [(1, "ok"), (5, "ok"), (6, "running")]
+    with pytest.raises(StoreError, match="call 7 attempt 1 was not started"):
+        store.record("r1", CallEnd(7, 1, True, value(1), None, None, 3.0), CallStart(8, "8:t:k", "t", args(), 1, 3.0))
+    with pytest.raises(StoreError, match="already recorded"):
+        store.record("r1", CallEnd(6, 1, True, value(1), None, None, 3.0), CallStart(1, "1:t:k", "t", args(), 1, 3.0))
+    with pytest.raises(StoreError, match="already recorded"):
+        store.record("r1", CallStart(9, "9:t:k", "t", args(), 1, 3.0), CallEnd(6, 1, True, value(1), None, None, 3.0),
+                     CallStart(9, "9:t:k", "t", args(), 1, 3.0))
+    assert [(c.seq, c.state) for c in store.calls("r1")] == [(1, "ok"), (5, "ok"), (6, "running")]  # all or nothing
+    store.record("r1", *(CallStart(seq, f"{seq}:t:k", "t", args(seq), 1, 4.0) for seq in range(10, 14)))
+    assert [c.seq for c in store.calls("r1")] == [1, 5, 6, 10, 11, 12, 13]
 
 
 @pytest.mark.parametrize("run_id", ["", "a\nb", "tab\there", "x" * 257, "bidi\u202e", None])
