@@ -250,7 +250,8 @@ class _Encoder:
                 raise
             pairs.append(pair)
         if self.canonical:
-            pairs.sort(key=lambda pair: json.dumps(pair[0], sort_keys=True, ensure_ascii=True))
+            # by key, then by value: distinct keys can encode alike (two NaNs)
+            pairs.sort(key=lambda pair: json.dumps(pair, sort_keys=True, ensure_ascii=True))
         return {"$d": pairs}
 
     def exception(self, exc: BaseException, depth: int) -> Any:

@@ -464,8 +464,8 @@ def render_html(run: RunRecord, calls: Sequence[CallAttempt]) -> str:
         )
         rows.append(
             f'<tr class="{_text(bar.kind)}"><td>{call.seq}</td><td>{call.attempt}</td><td>{_text(call.task)}</td>'
-            f"<td><code>{_text(preview(call.args, 80))}</code></td><td>+{_text(format_duration(bar.start))}</td>"
-            f"<td>{_text(format_duration(bar.end - bar.start))}{'' if call.finished_at is not None else '+'}</td>"
+            f"<td><code>{_text(preview(call.args, 80))}</code></td><td class=\"n\">+{_text(format_duration(bar.start))}</td>"
+            f"<td class=\"n\">{_text(format_duration(bar.end - bar.start)) if call.finished_at is not None else 'unfinished'}</td>"
             f"<td>{_text(state)}</td><td><code>{_text(_clip(outcome, 200))}</code></td></tr>"
         )
     error = f'<p class="error">{_text(run.error)}</p>' if run.error else ""
@@ -475,7 +475,7 @@ def render_html(run: RunRecord, calls: Sequence[CallAttempt]) -> str:
         f"body{{font-family:{FONT};margin:24px;color:#222}}"
         "table{border-collapse:collapse;margin-top:16px;font-size:13px}"
         "th,td{border-bottom:1px solid #ddd;padding:4px 10px;text-align:left;vertical-align:top}"
-        "th{background:#f4f4f4}tr.error td{background:#fdecea}tr.interrupted td{background:#fff3e0}"
+        "th{background:#f4f4f4}td.n{white-space:nowrap}tr.error td{background:#fdecea}tr.interrupted td{background:#fff3e0}"
         "tr.replayed td{color:#666}tr.cached td{background:#eef7ec}"
         "code{font-size:12px;white-space:pre-wrap;word-break:break-all}p.error{color:#c62828;white-space:pre-wrap}"
         "</style></head><body>\n"

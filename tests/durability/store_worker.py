@@ -2,13 +2,15 @@
 
 hold:  open the run, record call 1 as started, say "started", then wait to be killed.
 write: open the run, record N calls (start and end each), finish it, say "done".
+race:  wait for a line on stdin, try to open the run, say "owned" or "busy", then
+       hold it until stdin closes.
 """
 
 import sys
 import time
 
 from runtime import codec
-from runtime.store import RunHeader, RunStore
+from runtime.store import RunBusyError, RunHeader, RunStore
 
 
 def header(run_id: str) -> RunHeader:
@@ -18,6 +20,15 @@ def header(run_id: str) -> RunHeader:
 def main() -> None:
     mode, url, run_id = sys.argv[1:4]
     store = RunStore(url)
+    if mode == "race":
+        sys.stdin.readline()
+        try:
+            store.open_run(header(run_id))
+            print("owned", flush=True)
+        except RunBusyError:
+            print("busy", flush=True)
+        sys.stdin.read()
+        return
     state = store.open_run(header(run_id))
     assert state.owned, state
     if mode == "hold":

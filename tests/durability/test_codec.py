@@ -9,7 +9,7 @@ import tracemalloc
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from values import same, values
+from values import keys, same, values
 
 from runtime import codec
 from runtime.handles import DataFrame, Dir, File
@@ -57,6 +57,12 @@ def test_every_boundary_value_round_trips(value):
 @settings(max_examples=200, deadline=None)
 def test_digest_is_the_digest_of_the_decoded_value(value):
     assert codec.digest(value) == codec.digest(roundtrip(value))
+
+
+@given(st.dictionaries(keys, values, max_size=6))
+@settings(max_examples=100, deadline=None)
+def test_digest_of_a_dict_does_not_depend_on_its_order(mapping):
+    assert codec.digest(mapping) == codec.digest(dict(reversed(list(mapping.items()))))
 
 
 @pytest.mark.parametrize("a, b", [

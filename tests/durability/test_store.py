@@ -302,19 +302,58 @@ def test_threads_share_one_store(store):
 # ------------------------------------------------------------------ processes
 
 
-def test_a_process_writes_while_another_reads(store_url):
+def test_processes_write_while_another_reads(store_url):
+    RunStore(store_url).close()  # the schema exists before the writers race to it
     with RunStore(store_url) as reader:
-        writer = worker("write", store_url, "w", 150)
+        writers = [worker("write", store_url, run_id, 150) for run_id in ("w1", "w2")]
         seen = []
-        while writer.poll() is None:
-            seen.append(len(reader.calls("w")))
+        while any(w.poll() is None for w in writers):
+            seen.append(len(reader.calls("w1")))
             reader.list_runs()
+        for writer in writers:
+            out, err = writer.communicate(timeout=120)
+            assert writer.returncode == 0 and out == "done\n", err
+        assert seen == sorted(seen)  # every read is a consistent, growing prefix
+        for run_id in ("w1", "w2"):
+            calls = reader.calls(run_id)
+            assert [c.seq for c in calls] == list(range(1, 151)) and all(c.state == "ok" for c in calls)
+            assert reader.get_run(run_id).status == "ok" and not reader.is_live(run_id)
+
+
+def test_processes_creating_a_new_store_at_once(store_url):
+    writers = [worker("write", store_url, f"first{i}", 5) for i in range(4)]
+    for writer in writers:
         out, err = writer.communicate(timeout=120)
         assert writer.returncode == 0 and out == "done\n", err
-        assert seen == sorted(seen)  # every read is a consistent, growing prefix
-        calls = reader.calls("w")
-        assert [c.seq for c in calls] == list(range(1, 151)) and all(c.state == "ok" for c in calls)
-        assert reader.get_run("w").status == "ok" and not reader.is_live("w")
+    with RunStore(store_url) as store:
+        assert sorted(r.run_id for r in store.list_runs(status="ok")) == ["first0", "first1", "first2", "first3"]
+
+
+def test_two_processes_racing_for_one_run_id(store_url):
+    RunStore(store_url).close()
+    for round_ in range(3):
+        racers = [
+            subprocess.Popen(
+                [sys.executable, str(HERE / "store_worker.py"), "race", store_url, f"race{round_}"],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            )
+            for _ in range(2)
+        ]
+        try:
+            time.sleep(0.5)  # both have imported and opened the store; this is not an assertion on time
+            for racer in racers:
+                racer.stdin.write("go\n")
+                racer.stdin.flush()
+            answers = sorted(racer.stdout.readline().strip() for racer in racers)
+            assert answers == ["busy", "owned"], [r.stderr.read() for r in racers if r.poll() is not None]
+        finally:
+            for racer in racers:
+                racer.stdin.close()
+                racer.wait(timeout=60)
+                racer.stdout.close()
+                racer.stderr.close()
+        with RunStore(store_url) as store:
+            assert store.get_run(f"race{round_}").resumes == 0
 
 
 def test_a_killed_owner_leaves_a_durable_started_call(store_url):
