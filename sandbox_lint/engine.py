@@ -9,10 +9,13 @@ later, only for what is reported.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import libcst as cst
 
 from .rules.base import Context, Rule
-from .tree import ROLE_ATTR, ROLE_DECLARE, ROLE_KEYWORD, SCOPE_TYPES, children
+from .tree import GETTERS, NODE_TYPES, ROLE_ATTR, ROLE_DECLARE, ROLE_KEYWORD, SCOPE_TYPES, field_getter
 
 # Constructs of the sandbox language. Rules may still inspect them.
 ALLOWED: frozenset[type[cst.CSTNode]] = frozenset(
@@ -80,68 +83,82 @@ class Dispatch:
         self.fallback = [rule for rule in rules if rule.owns_unknown]
 
 
-ROLE_MARKED = frozenset(
-    {
-        cst.Attribute, cst.Arg, cst.AssignTarget, cst.For, cst.CompFor, cst.AnnAssign, cst.AugAssign,
-        cst.FunctionDef, cst.Param, cst.NamedExpr, cst.ClassDef, cst.Import, cst.ImportFrom,
-        cst.Global, cst.Nonlocal, cst.ExceptHandler, cst.ExceptStarHandler, cst.WithItem, cst.MatchAs,
-    }
-)
+def _attribute(node: cst.Attribute, ctx: Context, scope: cst.CSTNode | None) -> None:
+    ctx.roles[id(node.attr)] = ROLE_ATTR
 
 
-def _mark_roles(node: cst.CSTNode, ctx: Context, scope: cst.CSTNode | None) -> None:
-    """Record what the names directly under `node` mean before they are visited."""
-    if isinstance(node, cst.Attribute):
-        ctx.roles[id(node.attr)] = ROLE_ATTR
-    elif isinstance(node, cst.Arg):
-        if node.keyword is not None:
-            ctx.roles[id(node.keyword)] = ROLE_KEYWORD
-    elif isinstance(node, cst.AssignTarget):
-        ctx.bind_target(node.target, scope)
-    elif isinstance(node, (cst.For, cst.CompFor)):
-        ctx.bind_target(node.target, scope if isinstance(node, cst.For) else ctx.scope_chain[-1])
-    elif isinstance(node, (cst.AnnAssign, cst.AugAssign)):
-        ctx.bind_target(node.target, scope)
-    elif isinstance(node, cst.FunctionDef):
+def _argument(node: cst.Arg, ctx: Context, scope: cst.CSTNode | None) -> None:
+    if node.keyword is not None:
+        ctx.roles[id(node.keyword)] = ROLE_KEYWORD
+
+
+def _target(node: cst.AssignTarget | cst.AnnAssign | cst.AugAssign | cst.NamedExpr | cst.For, ctx: Context, scope: cst.CSTNode | None) -> None:
+    ctx.bind_target(node.target, scope)
+
+
+def _comprehension_target(node: cst.CompFor, ctx: Context, scope: cst.CSTNode | None) -> None:
+    ctx.bind_target(node.target, ctx.scope_chain[-1])
+
+
+def _named(node: cst.FunctionDef | cst.Param | cst.ClassDef, ctx: Context, scope: cst.CSTNode | None) -> None:
+    ctx.bind(node.name, scope)
+
+
+def _imported(node: cst.Import | cst.ImportFrom, ctx: Context, scope: cst.CSTNode | None) -> None:
+    if not isinstance(node.names, cst.ImportStar):
+        for alias in node.names:
+            bound = alias.asname.name if alias.asname is not None else alias.name
+            if isinstance(bound, cst.Name):
+                ctx.bind(bound, scope)
+            elif isinstance(bound, cst.Attribute):
+                leftmost: cst.BaseExpression = bound
+                while isinstance(leftmost, cst.Attribute):
+                    ctx.roles[id(leftmost.attr)] = ROLE_DECLARE
+                    leftmost = leftmost.value
+                if isinstance(leftmost, cst.Name):
+                    ctx.bind(leftmost, scope)
+    if isinstance(node, cst.ImportFrom) and node.module is not None:
+        module: cst.BaseExpression = node.module
+        while isinstance(module, cst.Attribute):
+            ctx.roles[id(module.attr)] = ROLE_DECLARE
+            module = module.value
+        ctx.roles[id(module)] = ROLE_DECLARE
+
+
+def _declared(node: cst.Global | cst.Nonlocal, ctx: Context, scope: cst.CSTNode | None) -> None:
+    for item in node.names:
+        ctx.roles[id(item.name)] = ROLE_DECLARE
+        ctx.bind(item.name, scope)
+
+
+def _handler(node: cst.ExceptHandler | cst.ExceptStarHandler, ctx: Context, scope: cst.CSTNode | None) -> None:
+    if node.name is not None and isinstance(node.name.name, cst.Name):
+        ctx.bind(node.name.name, scope)
+
+
+def _with_item(node: cst.WithItem, ctx: Context, scope: cst.CSTNode | None) -> None:
+    if node.asname is not None:
+        ctx.bind_target(node.asname.name, scope)
+
+
+def _match_as(node: cst.MatchAs, ctx: Context, scope: cst.CSTNode | None) -> None:
+    if node.name is not None:
         ctx.bind(node.name, scope)
-    elif isinstance(node, cst.Param):
-        ctx.bind(node.name, scope)
-    elif isinstance(node, cst.NamedExpr):
-        ctx.bind_target(node.target, scope)
-    elif isinstance(node, cst.ClassDef):
-        ctx.bind(node.name, scope)
-    elif isinstance(node, (cst.Import, cst.ImportFrom)):
-        if not isinstance(node.names, cst.ImportStar):
-            for alias in node.names:
-                bound = alias.asname.name if alias.asname is not None else alias.name
-                if isinstance(bound, cst.Name):
-                    ctx.bind(bound, scope)
-                elif isinstance(bound, cst.Attribute):
-                    leftmost: cst.BaseExpression = bound
-                    while isinstance(leftmost, cst.Attribute):
-                        ctx.roles[id(leftmost.attr)] = ROLE_DECLARE
-                        leftmost = leftmost.value
-                    if isinstance(leftmost, cst.Name):
-                        ctx.bind(leftmost, scope)
-        if isinstance(node, cst.ImportFrom) and node.module is not None:
-            module: cst.BaseExpression = node.module
-            while isinstance(module, cst.Attribute):
-                ctx.roles[id(module.attr)] = ROLE_DECLARE
-                module = module.value
-            ctx.roles[id(module)] = ROLE_DECLARE
-    elif isinstance(node, (cst.Global, cst.Nonlocal)):
-        for item in node.names:
-            ctx.roles[id(item.name)] = ROLE_DECLARE
-            ctx.bind(item.name, scope)
-    elif isinstance(node, cst.ExceptHandler | cst.ExceptStarHandler):
-        if node.name is not None and isinstance(node.name.name, cst.Name):
-            ctx.bind(node.name.name, scope)
-    elif isinstance(node, cst.WithItem):
-        if node.asname is not None:
-            ctx.bind_target(node.asname.name, scope)
-    elif isinstance(node, cst.MatchAs):
-        if node.name is not None:
-            ctx.bind(node.name, scope)
+
+
+# What the names directly under a node mean, recorded before they are visited.
+ROLE_MARKERS: dict[type[cst.CSTNode], Callable[[Any, Context, cst.CSTNode | None], None]] = {
+    cst.Attribute: _attribute,
+    cst.Arg: _argument,
+    cst.AssignTarget: _target, cst.AnnAssign: _target, cst.AugAssign: _target, cst.NamedExpr: _target, cst.For: _target,
+    cst.CompFor: _comprehension_target,
+    cst.FunctionDef: _named, cst.Param: _named, cst.ClassDef: _named,
+    cst.Import: _imported, cst.ImportFrom: _imported,
+    cst.Global: _declared, cst.Nonlocal: _declared,
+    cst.ExceptHandler: _handler, cst.ExceptStarHandler: _handler,
+    cst.WithItem: _with_item,
+    cst.MatchAs: _match_as,
+}
 
 
 def walk(
@@ -155,33 +172,46 @@ def walk(
 
     `skip` holds ids of subtrees not to enter (a host orchestrator's own
     decorators). Annotations are handed to rules but not entered: types are
-    judged as a whole by the type rules, not as expressions.
+    judged as a whole by the type rules, not as expressions. `ctx.anchor` is
+    kept on the statement of the unit's top block that holds the node (a
+    module's statements; a function's body statements; None in a function's
+    header): findings record it, so positions are computed for that
+    statement alone.
     """
     max_depth = ctx.settings.max_depth
     handlers = dispatch.handlers
     known = dispatch.known
     fallback = dispatch.fallback
+    markers = ROLE_MARKERS
+    getters = GETTERS
+    node_types = NODE_TYPES
     ancestors = ctx.ancestors
     scope_chain = ctx.scope_chain
-    scope_depths: list[int] = []  # depth at which each entry of scope_chain was opened
+    scope_depths: list[int] = [-2]  # depth at which each entry of scope_chain was opened
     if not scope_chain:
         scope_chain.append(None)
         scope_depths.append(-1)
+    anchor_depth = 1 if type(root) is cst.Module else 2
+    annotation_type = cst.Annotation
+    scope_types = SCOPE_TYPES
     stack: list[tuple[cst.CSTNode, int]] = [(root, 0)]
-    statement_at_top: cst.CSTNode | None = None
+    push = stack.append
+    pop = stack.pop
     while stack:
-        node, depth = stack.pop()
-        del ancestors[depth:]
-        while scope_depths and scope_depths[-1] >= depth:
+        node, depth = pop()
+        if len(ancestors) > depth:
+            del ancestors[depth:]
+        while scope_depths[-1] >= depth:
             scope_depths.pop()
             scope_chain.pop()
-        if depth == 1:
-            statement_at_top = node
+        if depth <= anchor_depth:
+            ctx.anchor = node if depth == anchor_depth else None
         if depth > max_depth:
-            raise DepthExceeded(node, statement_at_top)
+            raise DepthExceeded(node, ctx.anchor)
         node_type = type(node)
-        if node_type in ROLE_MARKED:
-            _mark_roles(node, ctx, scope_chain[-1])
+        marker = markers.get(node_type)
+        if marker is not None:
+            marker(node, ctx, scope_chain[-1])
         rules = handlers.get(node_type)
         if rules is not None:
             for rule in rules:
@@ -189,15 +219,20 @@ def walk(
         elif node_type not in known:
             for rule in fallback:
                 rule.visit(node, ctx)
-        if node_type is cst.Annotation:
+        if node_type is annotation_type:
             continue
         ancestors.append(node)
-        if node_type in SCOPE_TYPES:
+        if node_type in scope_types:
             scope_chain.append(node)
             scope_depths.append(depth)
-        kids = children(node)
-        if skip:
-            kids = [child for child in kids if id(child) not in skip]
+        getter = getters.get(node_type) or field_getter(node_type)
         child_depth = depth + 1
-        for child in reversed(kids):
-            stack.append((child, child_depth))
+        for value in reversed(getter(node)):
+            kind = type(value)
+            if kind in node_types:
+                if not skip or id(value) not in skip:
+                    push((value, child_depth))  # type: ignore[arg-type]
+            elif kind is tuple or kind is list:
+                for item in reversed(value):  # type: ignore[call-overload]
+                    if type(item) in node_types and (not skip or id(item) not in skip):
+                        push((item, child_depth))

@@ -58,6 +58,14 @@ class Interface:
     inputs: tuple[InputDecl, ...] = ()
     output: str | None = None
 
+    def __hash__(self) -> int:
+        # Interfaces key the checker's caches on every check: hash once.
+        cached: int | None = self.__dict__.get("_hash")
+        if cached is None:
+            cached = hash((self.tasks, self.inputs, self.output))
+            object.__setattr__(self, "_hash", cached)
+        return cached
+
     def task(self, name: str) -> TaskSignature | None:
         for task in self.tasks:
             if task.name == name:

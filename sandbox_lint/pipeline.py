@@ -42,21 +42,37 @@ def _identity(line: int, column: int) -> tuple[int, int]:
 # ---------------------------------------------------------------- rules by hook
 
 _dispatch_cache: dict[tuple[str, ...], tuple[Dispatch, list[Rule]]] = {}
+_by_settings: dict[Settings, tuple[Dispatch, list[Rule]]] = {}
 
 
 def dispatch_for(settings: Settings) -> tuple[Dispatch, list[Rule]]:
-    """Rules enabled by `settings` and their dispatch table (cached)."""
+    """Rules enabled by `settings` and their dispatch table (cached per settings,
+    and per set of enabled rules)."""
+    cached = _by_settings.get(settings)
+    if cached is not None:
+        return cached
     enabled = tuple(code for code in RULES_BY_CODE if settings.enabled(code))
     cached = _dispatch_cache.get(enabled)
     if cached is None:
         rules = [rule for rule in rule_instances() if rule.code in enabled]
         cached = (Dispatch(rules, rule_instances()), rules)
         _dispatch_cache[enabled] = cached
+    if len(_by_settings) > 256:
+        _by_settings.clear()
+    _by_settings[settings] = cached
     return cached
 
 
-def _with_hook(rules: Sequence[Rule], hook: str) -> list[Rule]:
-    return [rule for rule in rules if type(rule).overrides(hook)]
+_hook_cache: dict[tuple[int, str], list[Rule]] = {}
+
+
+def _with_hook(rules: list[Rule], hook: str) -> list[Rule]:
+    """The rules of `rules` (a cached list from `dispatch_for`) that implement `hook`."""
+    key = (id(rules), hook)
+    found = _hook_cache.get(key)
+    if found is None:
+        found = _hook_cache[key] = [rule for rule in rules if type(rule).overrides(hook)]
+    return found
 
 
 def unreadable(problem: Unreadable) -> Diagnostic:
@@ -200,7 +216,7 @@ def run_units(
                 return [_depth_diagnostic(module, exc, settings, position_map, positions)]
             for rule in finishing:
                 rule.finish(unit.ctx)
-        findings.extend(finding for finding in unit.ctx.findings if settings.enabled(finding.rule.code))
+        findings.extend(finding for finding in unit.ctx.findings if finding.rule in rules)
     if not findings:
         return []
     resolved = positions.get()

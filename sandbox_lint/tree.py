@@ -8,6 +8,8 @@ abstract bases, which is several times slower on the hot path.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
+from operator import attrgetter
 
 import libcst as cst
 
@@ -33,7 +35,6 @@ def _all_node_types() -> frozenset[type]:
 # Exact-type membership is several times faster than isinstance() against
 # libcst's abstract base classes, and this loop runs once per node.
 NODE_TYPES = _all_node_types()
-_SEQUENCES = (list, tuple)
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
 
@@ -64,17 +65,40 @@ def _field_names(node_type: type) -> tuple[str, ...]:
     return names
 
 
+def _no_fields(node: cst.CSTNode) -> tuple[object, ...]:  # noqa: ARG001
+    return ()
+
+
+def field_getter(node_type: type) -> Callable[[cst.CSTNode], tuple[object, ...]]:
+    """The node type's child-holding fields, read in one C-level call."""
+    names = _field_names(node_type)
+    if not names:
+        getter: Callable[[cst.CSTNode], tuple[object, ...]] = _no_fields
+    elif len(names) == 1:
+        one = attrgetter(names[0])
+
+        def getter(node: cst.CSTNode) -> tuple[object, ...]:
+            return (one(node),)
+    else:
+        getter = attrgetter(*names)
+    GETTERS[node_type] = getter
+    return getter
+
+
+GETTERS: dict[type, Callable[[cst.CSTNode], tuple[object, ...]]] = {}
+
+
 def children(node: cst.CSTNode) -> list[cst.CSTNode]:
     """Direct children in source order, without libcst's visitor machinery."""
     out: list[cst.CSTNode] = []
     node_types = NODE_TYPES
-    for name in _field_names(type(node)):
-        value = getattr(node, name)
+    getter = GETTERS.get(type(node)) or field_getter(type(node))
+    for value in getter(node):
         kind = type(value)
         if kind in node_types:
-            out.append(value)
-        elif kind in _SEQUENCES:
-            for item in value:
+            out.append(value)  # type: ignore[arg-type]
+        elif kind is tuple or kind is list:
+            for item in value:  # type: ignore[attr-defined]
                 if type(item) in node_types:
                     out.append(item)
     return out

@@ -155,12 +155,17 @@ class TextFinding:
 
 @dataclass
 class Finding:
-    """What a rule reported on a node, before positions are known."""
+    """What a rule reported on a node, before positions are known.
+
+    `anchor` is the statement of the unit's top block that holds the node
+    (None: a function's header): positions are computed for it alone.
+    """
 
     rule: Rule
     node: cst.CSTNode
     message: str
     fix: Replacement | None = None
+    anchor: cst.CSTNode | None = None
 
 
 class Context:
@@ -181,9 +186,15 @@ class Context:
         self.roles: dict[int, int] = {}  # id(name node) -> a tree.ROLE_* constant
         self.bindings: dict[int, set[str]] = {}  # id(scope) or 0 -> names bound there
         self._states: dict[str, object] = {}
+        self.anchor: cst.CSTNode | None = None  # kept by the walk; see Finding
 
-    def report(self, rule: Rule, node: cst.CSTNode, message: str, fix: Replacement | None = None) -> None:
-        self.findings.append(Finding(rule, node, message, fix))
+    def report(
+        self, rule: Rule, node: cst.CSTNode, message: str, fix: Replacement | None = None, *, anchor: object = ...
+    ) -> None:
+        """Report on `node`. `anchor` defaults to where the walk is; a rule
+        reporting after the walk (`finish`) passes the anchor it kept."""
+        where = self.anchor if anchor is ... else anchor
+        self.findings.append(Finding(rule, node, message, fix, where))  # type: ignore[arg-type]
 
     def state(self, rule: Rule, factory: Callable[[], S]) -> S:
         """The rule's own state for this unit, created by `factory` on first use."""
@@ -198,7 +209,7 @@ class Context:
 
     def enclosing_function(self) -> cst.FunctionDef | None:
         for node in reversed(self.ancestors):
-            if isinstance(node, cst.FunctionDef):
+            if type(node) is cst.FunctionDef:
                 return node
         return None
 
@@ -208,9 +219,10 @@ class Context:
     def in_async_code(self) -> bool:
         """Inside an `async def`, or at module level of a script that awaits at top level."""
         for node in reversed(self.ancestors):
-            if isinstance(node, cst.FunctionDef):
-                return node.asynchronous is not None
-            if isinstance(node, cst.Lambda):
+            kind = type(node)
+            if kind is cst.FunctionDef:
+                return node.asynchronous is not None  # type: ignore[attr-defined]
+            if kind is cst.Lambda:
                 return False
         return self.unit.is_async_module
 

@@ -55,7 +55,7 @@ class AugmentedAssignment(Rule):
     ]
 
     def visit(self, node: cst.CSTNode, ctx: Context) -> None:
-        assert isinstance(node, cst.AugAssign)
+        assert type(node) is cst.AugAssign
         symbol = _OPERATORS.get(type(node.operator), "?")
         target = code_of(node.target)
         replacement = f"{target} = {target} {symbol} {operand(node.value)}"

@@ -51,7 +51,7 @@ class ClassDefinition(Rule):
     ]
 
     def visit(self, node: cst.CSTNode, ctx: Context) -> None:
-        assert isinstance(node, cst.ClassDef)
+        assert type(node) is cst.ClassDef
         ctx.report(
             self,
             node,

@@ -48,7 +48,7 @@ class WithStatement(Rule):
     ]
 
     def visit(self, node: cst.CSTNode, ctx: Context) -> None:
-        assert isinstance(node, cst.With)
+        assert type(node) is cst.With
         keyword = "async with" if node.asynchronous is not None else "with"
         rewrites = []
         for item in node.items:

@@ -55,7 +55,7 @@ class Walrus(Rule):
     ]
 
     def visit(self, node: cst.CSTNode, ctx: Context) -> None:
-        assert isinstance(node, cst.NamedExpr)
+        assert type(node) is cst.NamedExpr
         name = code_of(node.target)
         assignment = f"{name} = {shorten(code_of(node.value))}"
         ctx.report(self, node, f"`:=` is not allowed: {_advice(node, name, assignment, ctx)}")

@@ -54,7 +54,7 @@ class YieldExpression(Rule):
     ]
 
     def visit(self, node: cst.CSTNode, ctx: Context) -> None:
-        assert isinstance(node, cst.Yield)
+        assert type(node) is cst.Yield
         if isinstance(node.value, cst.From):
             keyword, collect = "yield from", f"results.extend({shorten(code_of(node.value.item))})"
         else:

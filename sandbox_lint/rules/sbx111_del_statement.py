@@ -78,7 +78,7 @@ class DelStatement(Rule):
     ]
 
     def visit(self, node: cst.CSTNode, ctx: Context) -> None:
-        assert isinstance(node, cst.Del)
+        assert type(node) is cst.Del
         target = node.target
         if isinstance(target, (cst.Tuple, cst.List)):
             targets = [element.value for element in target.elements]

@@ -82,7 +82,7 @@ class AssertStatement(Rule):
     ]
 
     def visit(self, node: cst.CSTNode, ctx: Context) -> None:
-        assert isinstance(node, cst.Assert)
+        assert type(node) is cst.Assert
         condition = negated(node.test)
         message = code_of(node.msg) if node.msg is not None else ""
         replacement = f"if {condition}:\n{_indent(ctx)}raise AssertionError({message})"

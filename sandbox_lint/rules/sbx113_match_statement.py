@@ -53,7 +53,7 @@ class MatchStatement(Rule):
     ]
 
     def visit(self, node: cst.CSTNode, ctx: Context) -> None:
-        assert isinstance(node, cst.Match)
+        assert type(node) is cst.Match
         subject = shorten(code_of(node.subject), 40)
         ctx.report(
             self,

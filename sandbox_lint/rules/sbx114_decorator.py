@@ -53,7 +53,7 @@ class FunctionDecorator(Rule):
     ]
 
     def visit(self, node: cst.CSTNode, ctx: Context) -> None:
-        assert isinstance(node, cst.Decorator)
+        assert type(node) is cst.Decorator
         function = ctx.parent
         if not isinstance(function, cst.FunctionDef):
             return  # a class decorator: the class itself is SBX104

@@ -171,7 +171,7 @@ class InPlaceMutation(Rule):
         advice = _ADVICE.get(func.attr.value)
         if advice is None:
             return
-        assert isinstance(node, cst.Call)
+        assert type(node) is cst.Call
         receiver: cst.BaseExpression = func.value
         args: Sequence[cst.Arg] = node.args
         if isinstance(receiver, cst.Name) and receiver.value in ("dict", "list") and args and not args[0].star:

@@ -51,7 +51,7 @@ class ModuleReturn(Rule):
     def visit(self, node: cst.CSTNode, ctx: Context) -> None:
         if ctx.enclosing_function() is not None:
             return
-        assert isinstance(node, cst.Return)
+        assert type(node) is cst.Return
         if node.value is None:
             message = (
                 "`return` outside a function is not allowed: the last expression is the result; "

@@ -63,7 +63,7 @@ class PrivateName(Rule):
     ]
 
     def visit(self, node: cst.CSTNode, ctx: Context) -> None:
-        assert isinstance(node, cst.Name)
+        assert type(node) is cst.Name
         value = node.value
         if value[0] != "_":
             if value.isascii():

@@ -66,7 +66,7 @@ class ForbiddenBuiltin(Rule):
     ]
 
     def visit(self, node: cst.CSTNode, ctx: Context) -> None:
-        assert isinstance(node, cst.Name)
+        assert type(node) is cst.Name
         value = node.value
         if not value.isascii():
             value = folded(value)

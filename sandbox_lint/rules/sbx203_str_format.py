@@ -228,7 +228,7 @@ class StrFormat(Rule):
     ]
 
     def visit(self, node: cst.CSTNode, ctx: Context) -> None:
-        assert isinstance(node, cst.Attribute)
+        assert type(node) is cst.Attribute
         method = node.attr.value
         if method not in _METHODS:
             return

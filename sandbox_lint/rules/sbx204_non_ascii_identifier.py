@@ -50,7 +50,7 @@ class NonAsciiIdentifier(Rule):
     ]
 
     def visit(self, node: cst.CSTNode, ctx: Context) -> None:
-        assert isinstance(node, cst.Name)
+        assert type(node) is cst.Name
         value = node.value
         if value.isascii():
             return

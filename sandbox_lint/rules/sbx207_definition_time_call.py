@@ -88,7 +88,7 @@ class DefinitionTimeCall(Rule):
     ]
 
     def visit(self, node: cst.CSTNode, ctx: Context) -> None:
-        assert isinstance(node, cst.Param)
+        assert type(node) is cst.Param
         default = node.default
         if default is None:
             return

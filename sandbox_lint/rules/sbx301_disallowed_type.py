@@ -58,7 +58,7 @@ class DisallowedTypeRule(Rule):
     ]
 
     def visit(self, node: cst.CSTNode, ctx: Context) -> None:
-        assert isinstance(node, cst.Annotation)
+        assert type(node) is cst.Annotation
         if id(node) in ctx.unit.declared:
             return  # the orchestrator's declared interface: SBX302
         problem = type_problem(node.annotation)

@@ -71,7 +71,7 @@ class InterfaceType(Rule):
     ]
 
     def visit(self, node: cst.CSTNode, ctx: Context) -> None:
-        assert isinstance(node, cst.Annotation)
+        assert type(node) is cst.Annotation
         if id(node) not in ctx.unit.declared:
             return  # an ordinary annotation: SBX301
         parent = ctx.parent

@@ -25,6 +25,7 @@ class Load:
 
     node: cst.Name
     scopes: tuple[cst.CSTNode | None, ...]
+    anchor: cst.CSTNode | None
 
 
 class UnknownName(Rule):
@@ -94,7 +95,7 @@ class UnknownName(Rule):
         interface = ctx.interface
         if interface is None or id(node) in ctx.roles:
             return
-        assert isinstance(node, cst.Name)
+        assert type(node) is cst.Name
         value = node.value
         if value in known_names(interface) or ctx.is_local(value):
             return
@@ -107,7 +108,7 @@ class UnknownName(Rule):
             return  # `set()` / `frozenset()`: SBX110 says what to write
         # A binding later in the same scope still counts: resolve after the walk.
         loads: list[Load] = ctx.state(self, list)
-        loads.append(Load(node, tuple(reversed(ctx.scope_chain))))
+        loads.append(Load(node, tuple(reversed(ctx.scope_chain)), ctx.anchor))
 
     def finish(self, ctx: Context) -> None:
         loads: list[Load] = ctx.state(self, list)
@@ -118,7 +119,7 @@ class UnknownName(Rule):
             name = load.node.value
             if any(name in bindings.get(_scope_key(scope), ()) for scope in load.scopes):
                 continue
-            ctx.report(self, load.node, self._message(name, load, ctx))
+            ctx.report(self, load.node, self._message(name, load, ctx), anchor=load.anchor)
 
     def _message(self, name: str, load: Load, ctx: Context) -> str:
         assert ctx.interface is not None

@@ -74,7 +74,7 @@ class ShadowedName(Rule):
         interface = ctx.interface
         if interface is None or ctx.roles.get(id(node)) != ROLE_BIND:
             return
-        assert isinstance(node, cst.Name)
+        assert type(node) is cst.Name
         value = node.value
         is_task = value in task_names(interface)
         if not is_task and value not in _SHADOWABLE:

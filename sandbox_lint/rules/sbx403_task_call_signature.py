@@ -21,9 +21,21 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
+def _plain_arity(task: TaskSignature) -> int | None:
+    """The number of arguments when the task takes only required positional
+    parameters (the common case), else None."""
+    assert task.params is not None
+    if all(p.kind == "positional" and not p.has_default for p in task.params):
+        return len(task.params)
+    return None
+
+
 def call_problems(task: TaskSignature, call: cst.Call) -> list[str]:
     """What is wrong with the arguments of `call` for `task` (empty when it binds)."""
     assert task.params is not None
+    plain = _plain_arity(task)
+    if plain is not None and len(call.args) == plain and all(arg.keyword is None for arg in call.args):
+        return []  # all positional, the right number: binds
     positional = [p for p in task.params if p.kind == "positional"]
     keyword_only = [p for p in task.params if p.kind == "keyword_only"]
     var_positional = any(p.kind == "var_positional" for p in task.params)
@@ -115,7 +127,7 @@ class TaskCallSignature(Rule):
     ]
 
     def visit(self, node: cst.CSTNode, ctx: Context) -> None:
-        assert isinstance(node, cst.Call)
+        assert type(node) is cst.Call
         task = called_task(node, ctx)
         if task is None or task.params is None:
             return

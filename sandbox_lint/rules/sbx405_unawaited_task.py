@@ -107,9 +107,11 @@ class UnawaitedTask(Rule):
     ]
 
     def visit(self, node: cst.CSTNode, ctx: Context) -> None:
-        assert isinstance(node, cst.Call)
+        assert type(node) is cst.Call
+        if not ctx.in_async_code():
+            return
         task = called_task(node, ctx)
-        if task is None or not ctx.in_async_code():
+        if task is None:
             return
         usage = consumer(node, ctx)
         if usage is None:

@@ -67,16 +67,17 @@ class TaskInCallback(Rule):
     ]
 
     def visit(self, node: cst.CSTNode, ctx: Context) -> None:
-        assert isinstance(node, cst.Call)
+        assert type(node) is cst.Call
         interface = ctx.interface
         if interface is None:
             return
         task = called_task(node, ctx)
         if task is not None:
             for ancestor in reversed(ctx.ancestors):
-                if isinstance(ancestor, cst.FunctionDef):
+                kind = type(ancestor)
+                if kind is cst.FunctionDef:
                     return
-                if isinstance(ancestor, cst.Lambda):
+                if kind is cst.Lambda:
                     ctx.report(
                         self,
                         node,

@@ -63,12 +63,26 @@ def called_task(node: cst.Call, ctx: Context) -> TaskSignature | None:
     """
     interface = ctx.interface
     func = node.func
-    if interface is None or not isinstance(func, cst.Name):
+    if interface is None or type(func) is not cst.Name:
         return None
     name = func.value
     if name not in task_names(interface) or ctx.is_local(name):
         return None
-    return interface.task(name)
+    return _task_by_name(interface).get(name)
+
+
+def _task_by_name(interface: Interface) -> dict[str, TaskSignature]:
+    cached = _by_name.get(id(interface))
+    if cached is not None and cached[0] is interface:
+        return cached[1]
+    table = {task.name: task for task in interface.tasks}
+    if len(_by_name) >= _CACHE_SIZE:
+        _by_name.clear()
+    _by_name[id(interface)] = (interface, table)
+    return table
+
+
+_by_name: dict[int, tuple[Interface, dict[str, TaskSignature]]] = {}
 
 
 def provided_call(node: cst.Call, ctx: Context, names: frozenset[str]) -> str | None:
