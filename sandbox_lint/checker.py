@@ -118,10 +118,4 @@ def check_host(source: str, *, settings: Settings | None = None) -> list[Diagnos
 def _check_host(source: str, settings: Settings) -> list[Diagnostic]:
     if not discovery.may_hold_sandbox_code(source):
         return []
-    # The whole-text rules see the whole host file: Trojan Source in host
-    # code can hide what the sandbox runs.
-    prepared = pipeline.prepare(source, settings)
-    if prepared.module is None:
-        return prepared.found
-    host = discovery.survey(prepared.module)
-    return prepared.found + pipeline.check_host_file(source, prepared.module, host, settings)
+    return pipeline.check_host_source(source, settings)

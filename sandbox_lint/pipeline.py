@@ -14,13 +14,17 @@ Nothing here names a rule: rules are found by the hooks they implement.
 
 from __future__ import annotations
 
+import ast
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
+from . import discovery
+from .caches import DIAGNOSTIC_COST, BoundedCache
 from .diagnostics import Diagnostic, Edit, Fix
 from .engine import DepthExceeded, Dispatch, walk
 from .interface import Interface
@@ -30,7 +34,7 @@ from .rules import RULES_BY_CODE, rule_instances
 from .rules.base import Context, Finding, Rule
 from .settings import Settings
 from .tree import has_top_level_await
-from .units import CodeString, HostFile, UnitInfo, Unreadable
+from .units import CodeString, DeclaredType, Snippet, UnitInfo, Unreadable
 
 PositionMap = Callable[[int, int], tuple[int, int]]
 
@@ -301,99 +305,246 @@ def check_script(source: str, interface: Interface | None, settings: Settings) -
 
 # ---------------------------------------------------------------- host files
 
+# Each piece of a host file is checked on its own and cached by its text and
+# what it depends on, so an edit re-checks only the piece it touched.
+_pieces: BoundedCache[tuple[object, ...], tuple[Diagnostic, ...]] = BoundedCache(
+    4096, 32_000_000, lambda key, value: len(str(key[1])) + DIAGNOSTIC_COST * len(value)
+)
 
-def check_host_file(source: str, module: cst.Module, host: HostFile, settings: Settings) -> list[Diagnostic]:
-    """The sandbox code a host file holds: its orchestrators, what it declares
-    (the `check_host` hooks) and its code strings."""
-    positions = Positions(module)
+
+def _host_tree(source: str) -> ast.Module | None:
+    """CPython's tree of a host file, or None when CPython cannot parse it."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = compile(source, "<host>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    assert isinstance(tree, ast.Module)
+    return tree
+
+
+def check_host_source(source: str, settings: Settings) -> list[Diagnostic]:
+    """The sandbox code a host file holds (discovery finds it): what the file
+    declares (tasks, code-string types, dynamic code strings), its
+    orchestrators and its code strings, each piece parsed and checked alone."""
+    too_large = _too_large(source, settings)
+    if too_large is not None:
+        return [unreadable(too_large)]
+    # The whole-text rules see the whole host file: Trojan Source in host
+    # code can hide what the sandbox runs.
+    found = text_findings(source, settings)
+    tree = _host_tree(source)
+    if tree is None:  # the file itself does not parse: say where, as libcst and CPython see it
+        return found + prepare(source, settings, text_rules=False).found
+    host = discovery.survey(source, tree)
     rules = dispatch_for(settings)[1]
+    for rule in _with_hook(rules, "check_host"):
+        for finding in rule.check_host(host):
+            found.append(Diagnostic(rule.code, rule.name, finding.message, finding.line, finding.column, finding.end_line, finding.end_column))
     host_globals = frozenset(host.globals)
-    units: list[Unit] = []
-    host_rules = _with_hook(rules, "check_host")
-    if host_rules:
-        ctx = Context(UnitInfo("host", Interface(tuple(host.tasks.values())), host_globals), settings)
-        for rule in host_rules:
-            rule.check_host(host, ctx)
-        units.append(Unit(None, ctx))
+    tasks = tuple(host.tasks.values())
+    for task in host.task_defs:
+        found.extend(_shifted(_task_diagnostics(task.header.text, settings), task.header))
     for orchestrator in host.orchestrators:
-        info = UnitInfo(
-            "orchestrator",
-            Interface(tuple(host.tasks.values()), orchestrator.inputs, None),
-            host_globals,
-            declared=orchestrator.declared,
-        )
-        units.append(Unit(orchestrator.node, Context(info, settings), orchestrator.skip))
-    diagnostics = run_units(module, source, units, settings, positions=positions) if units else []
+        interface = Interface(tasks, orchestrator.inputs, None)
+        diagnostics = _orchestrator_diagnostics(orchestrator.snippet, interface, host_globals, settings)
+        found.extend(_shifted(diagnostics, orchestrator.snippet))
     for call in host.code_string_calls:
+        for declared in call.declared:
+            found.extend(_declared_into_host(_declared_diagnostics(declared.what, declared.snippet.text, settings), declared))
         if call.code is not None:
-            diagnostics.extend(_check_code_string(call.code, call.interface, host_globals, positions, settings))
-    return diagnostics
+            diagnostics = _code_string_diagnostics(call.code.text, call.interface, host_globals, settings)
+            found.extend(_map_into_host(list(diagnostics), call.code))
+    return found
 
 
-def _check_code_string(
-    code: CodeString,
-    interface: Interface,
-    host_globals: frozenset[str],
-    positions: Positions,
-    settings: Settings,
-) -> list[Diagnostic]:
-    # The host file's own scan already ran the whole-text rules.
-    prepared = prepare(code.text, settings, text_rules=False)
-    diagnostics = prepared.found
-    inner = prepared.module
-    if inner is not None:
-        info = UnitInfo(
-            "code-string", interface, host_globals, is_async_module="await" in code.text and has_top_level_await(inner)
-        )
-        diagnostics = diagnostics + run_units(inner, code.text, [Unit(inner, Context(info, settings))], settings)
-    if not diagnostics:
-        return []
-    rng = (positions.get() or {}).get(code.literal)
-    if rng is None:
-        return []
-    return _map_into_host(diagnostics, code, rng.start.line, rng.start.column + 1)
+def _cached(key: tuple[object, ...], compute: Callable[[], list[Diagnostic]]) -> tuple[Diagnostic, ...]:
+    cached = _pieces.get(key)
+    if cached is None:
+        cached = tuple(compute())
+        _pieces.put(key, cached)
+    return cached
 
 
-def _literal_content_start(literal: cst.BaseString, line: int, column: int) -> tuple[int, int]:
-    """Line/column (1-based) of the first character of the string's content."""
-    if isinstance(literal, cst.SimpleString):
-        return line, column + len(literal.prefix) + len(literal.quote)
-    return line, column
+def _shifted(diagnostics: Sequence[Diagnostic], snippet: Snippet) -> list[Diagnostic]:
+    """Diagnostics of a snippet at their host lines (columns are host columns already)."""
+    offset = snippet.line_offset
+    if offset == 0:
+        return list(diagnostics)
+    out = []
+    for d in diagnostics:
+        fix = d.fix
+        if fix is not None:
+            fix = Fix(fix.message, fix.applicability, tuple(
+                Edit(e.line + offset, e.column, e.end_line + offset, e.end_column, e.content) for e in fix.edits
+            ))
+        out.append(replace(d, line=d.line + offset, end_line=d.end_line + offset, fix=fix))
+    return out
 
 
-def _map_into_host(diagnostics: list[Diagnostic], code: CodeString, line: int, column: int) -> list[Diagnostic]:
-    """Positions inside a code string, as positions in the host file.
+def _snippet_root(module: cst.Module, wrapped: bool) -> cst.CSTNode | None:
+    """The one statement a snippet holds (under its `if True:` line when wrapped)."""
+    if not module.body:
+        return None
+    node: cst.CSTNode = module.body[0]
+    if wrapped:
+        if not isinstance(node, cst.If) or not isinstance(node.body, cst.IndentedBlock) or not node.body.body:
+            return None
+        node = node.body.body[0]
+    return node
 
-    Exact for a plain string literal without escapes; otherwise every finding
-    points at the start of the string, and fixes are dropped.
+
+def _orchestrator_diagnostics(
+    snippet: Snippet, interface: Interface, host_globals: frozenset[str], settings: Settings
+) -> tuple[Diagnostic, ...]:
+    def compute() -> list[Diagnostic]:
+        prepared = prepare(snippet.text, settings, text_rules=False)
+        module = prepared.module
+        if module is None:
+            return prepared.found
+        node = _snippet_root(module, snippet.wrapped)
+        if not isinstance(node, cst.FunctionDef):  # pragma: no cover - discovery found a def
+            return prepared.found
+        info = UnitInfo("orchestrator", interface, host_globals, declared=frozenset(_signature_annotations(node)))
+        skip = frozenset(id(decorator) for decorator in node.decorators)
+        return prepared.found + run_units(module, snippet.text, [Unit(node, Context(info, settings), skip)], settings)
+
+    return _cached(("orchestrator", snippet.text, snippet.wrapped, interface, host_globals, settings), compute)
+
+
+def _signature_annotations(node: cst.FunctionDef) -> set[int]:
+    params = node.params
+    every = [*params.posonly_params, *params.params, *params.kwonly_params]
+    if isinstance(params.star_arg, cst.Param):
+        every.append(params.star_arg)
+    if params.star_kwarg is not None:
+        every.append(params.star_kwarg)
+    ids = {id(param.annotation) for param in every if param.annotation is not None}
+    if node.returns is not None:
+        ids.add(id(node.returns))
+    return ids
+
+
+def _task_diagnostics(text: str, settings: Settings) -> tuple[Diagnostic, ...]:
+    """A task's signature (its header snippet), through the rules' `check_task` hooks."""
+
+    def compute() -> list[Diagnostic]:
+        rules = _with_hook(dispatch_for(settings)[1], "check_task")
+        if not rules:
+            return []
+        module = parse(text)
+        if isinstance(module, ParseFailure):
+            return []  # the host file parses: a header that does not is ours to get right, not the user's
+        node = _snippet_root(module, text.startswith("if True:\n"))
+        if not isinstance(node, cst.FunctionDef):  # pragma: no cover - discovery cut a def
+            return []
+        ctx = Context(UnitInfo("host"), settings)
+        for rule in rules:
+            rule.check_task(node, ctx)
+        return run_units(module, text, [Unit(None, ctx)], settings)
+
+    return _cached(("task", text, settings), compute)
+
+
+def _declared_diagnostics(what: str, text: str, settings: Settings) -> tuple[Diagnostic, ...]:
+    """A type a code-string call declares (snippet `(expr)`), through `check_declared_type`."""
+
+    def compute() -> list[Diagnostic]:
+        rules = _with_hook(dispatch_for(settings)[1], "check_declared_type")
+        if not rules:
+            return []
+        module = parse(text)
+        if isinstance(module, ParseFailure) or not module.body:
+            return []
+        statement = module.body[0]
+        if not isinstance(statement, cst.SimpleStatementLine) or not isinstance(statement.body[0], cst.Expr):
+            return []  # pragma: no cover - "(expr)" is an expression statement
+        expression = statement.body[0].value
+        ctx = Context(UnitInfo("host"), settings)
+        for rule in rules:
+            rule.check_declared_type(what, expression, ctx)
+        return run_units(module, text, [Unit(None, ctx)], settings)
+
+    return _cached(("declared", what, text, settings), compute)
+
+
+def _declared_into_host(diagnostics: Sequence[Diagnostic], declared: DeclaredType) -> list[Diagnostic]:
+    """Snippet `(expr)` positions in the host: line 1 starts one column left of the expression."""
+
+    def position(line: int, column: int) -> tuple[int, int]:
+        if line == 1:
+            return declared.line, declared.column + column - 2
+        return declared.line + line - 1, column
+
+    out = []
+    for d in diagnostics:
+        line, column = position(d.line, d.column)
+        end_line, end_column = position(d.end_line, d.end_column)
+        out.append(replace(d, line=line, column=column, end_line=end_line, end_column=end_column, fix=None))
+    return out
+
+
+def _code_string_diagnostics(
+    text: str, interface: Interface | None, host_globals: frozenset[str], settings: Settings
+) -> tuple[Diagnostic, ...]:
+    def compute() -> list[Diagnostic]:
+        # The host file's own scan already ran the whole-text rules.
+        prepared = prepare(text, settings, text_rules=False)
+        inner = prepared.module
+        if inner is None:
+            return prepared.found
+        info = UnitInfo("code-string", interface, host_globals, is_async_module="await" in text and has_top_level_await(inner))
+        return prepared.found + run_units(inner, text, [Unit(inner, Context(info, settings))], settings)
+
+    return _cached(("code-string", text, interface, host_globals, settings), compute)
+
+
+def _map_into_host(diagnostics: list[Diagnostic], code: CodeString) -> list[Diagnostic]:
+    """Positions inside a code string's text, as positions in the host file.
+
+    A position in the dedented text is an offset in the string's value, which
+    falls in one of its literals: exact when that literal has no escapes
+    (its value is its source), else the literal's first character. Fixes are
+    kept only when all their edits map exactly and insert no line break.
     """
-    start_line, start_column = _literal_content_start(code.literal, line, column)
-    exact = isinstance(code.literal, cst.SimpleString) and "\\" not in code.literal.value
+    value_lines = LineIndex(code.value)
+    lines_of: dict[int, LineIndex] = {}
 
-    def position(inner_line: int, inner_column: int) -> tuple[int, int]:
-        if not exact:
-            return start_line, start_column
-        index = inner_line - 1
+    def position(line: int, column: int) -> tuple[int, int, bool]:
+        index = line - 1
         removed = code.removed_indent[index] if index < len(code.removed_indent) else 0
-        raw_column = inner_column + removed
-        if index == 0:
-            return start_line, start_column + raw_column - 1
-        return start_line + index, raw_column
+        offset = value_lines.offset(line, column + removed)
+        piece = code.pieces[-1]
+        for candidate in code.pieces:
+            if offset < candidate.offset + candidate.length or candidate is code.pieces[-1]:
+                piece = candidate
+                break
+        if not piece.exact:
+            return piece.line, piece.column, False
+        inner = lines_of.get(id(piece))
+        if inner is None:
+            inner = lines_of[id(piece)] = LineIndex(piece.value)
+        at = min(max(offset - piece.offset, 0), piece.length)
+        inner_line, inner_column = inner.position(at)
+        if inner_line == 1:
+            return piece.line, piece.column + inner_column - 1, True
+        return piece.line + inner_line - 1, inner_column, True
 
     mapped: list[Diagnostic] = []
     for d in diagnostics:
-        new_line, new_column = position(d.line, d.column)
-        end_line, end_column = position(d.end_line, d.end_column)
+        new_line, new_column, _ = position(d.line, d.column)
+        end_line, end_column, _ = position(d.end_line, d.end_column)
         fix = d.fix
         if fix is not None:
-            if exact and all("\n" not in e.content for e in fix.edits):
-                edits = []
-                for e in fix.edits:
-                    a = position(e.line, e.column)
-                    b = position(e.end_line, e.end_column)
-                    edits.append(Edit(a[0], a[1], b[0], b[1], e.content))
-                fix = Fix(fix.message, fix.applicability, tuple(edits))
-            else:
-                fix = None  # re-indenting inside a string literal is not exact
+            edits: list[Edit] = []
+            for e in fix.edits:
+                a_line, a_column, a_exact = position(e.line, e.column)
+                b_line, b_column, b_exact = position(e.end_line, e.end_column)
+                if not (a_exact and b_exact) or "\n" in e.content:
+                    edits = []
+                    break  # re-indenting inside a string literal is not exact
+                edits.append(Edit(a_line, a_column, b_line, b_column, e.content))
+            fix = Fix(fix.message, fix.applicability, tuple(edits)) if edits else None
         mapped.append(replace(d, line=new_line, column=new_column, end_line=end_line, end_column=end_column, fix=fix))
     return mapped

@@ -1,21 +1,21 @@
 """What the checker checks, as data: units of sandbox code and the host file around them.
 
 Discovery (`discovery.py`) produces these from a host file; the pipeline
-(`pipeline.py`) walks the units; rules read them (`ctx.unit`, the
-`check_host` hook). No behaviour lives here.
+(`pipeline.py`) parses and walks the units; rules read them (`ctx.unit`, the
+host-file hooks). No behaviour lives here.
 
 - A *unit* is one piece of sandbox code checked with one interface: a whole
   script, a decorated orchestrator, or a code string.
 - The *host file* is what a Python module around sandbox code declares: its
-  tasks, its orchestrators, its globals and its code-string calls.
+  tasks, its orchestrators, its globals and its code-string calls. Each piece
+  the checker parses with libcst is a `Snippet`: the exact lines of the host
+  file, so positions inside it are host positions (after a line offset).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Literal
-
-import libcst as cst
 
 from .interface import InputDecl, Interface, TaskSignature
 
@@ -40,47 +40,106 @@ class UnitInfo:
 
 
 @dataclass(frozen=True)
-class CodeString:
-    """A code string's text as the runtime will run it, and where it sits.
+class Snippet:
+    """Whole lines of a host file, parsed on their own.
 
-    `removed_indent[i]` is how many characters dedenting removed from line
-    `i + 1`; `literal` is the string node in the host module.
+    Line `n` of `text` is host line `n + line_offset`; columns are host
+    columns. An indented piece (a method) is parsed under an `if True:` line
+    that discovery adds (`wrapped`), which `line_offset` accounts for.
     """
 
-    literal: cst.BaseString
     text: str
-    removed_indent: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class DeclaredType:
-    """A type a code-string call declares (`inputs={"x": T}`, `output=T`)."""
-
-    what: str  # "input `x`", "the output"
-    expression: cst.BaseExpression
-
-
-@dataclass(frozen=True)
-class CodeStringCall:
-    """A call that runs a code string (`orchestrator_from_str(...)` and friends)."""
-
-    call: cst.Call
-    interface: Interface
-    declared: tuple[DeclaredType, ...]
-    code: CodeString | None  # None: the source argument is not a literal
+    line_offset: int
+    wrapped: bool = False
 
 
 @dataclass(frozen=True)
 class OrchestratorDef:
-    """A decorated orchestrator: its `def`, its inputs and declared annotations.
+    """A decorated orchestrator: its `def` (decorators included) and its inputs."""
 
-    `skip` holds the ids of its decorators: host code, not walked.
+    name: str
+    snippet: Snippet
+    inputs: tuple[InputDecl, ...]
+
+
+@dataclass(frozen=True)
+class TaskDef:
+    """A task defined in the host file: its `def` header, body replaced by `pass`."""
+
+    name: str
+    header: Snippet
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One string literal of a code string (a constant may concatenate several).
+
+    `offset` is where its value starts in the whole value; `line`/`column`
+    (1-based, host) where its content starts; `exact` when its value is its
+    source text (no escapes), so positions inside it can be exact.
     """
 
-    node: cst.FunctionDef
-    inputs: tuple[InputDecl, ...]
-    declared: frozenset[int]
-    skip: frozenset[int]
+    offset: int
+    value: str
+    line: int
+    column: int
+    source: str  # the literal's content as written (between the quotes)
+    exact: bool
+
+    @property
+    def length(self) -> int:
+        return len(self.value)
+
+
+@dataclass(frozen=True)
+class CodeString:
+    """A code string's text as the runtime will run it, and where it sits.
+
+    `text` is the pieces' value, line breaks normalized and dedented as the
+    runtime does; `removed_indent[i]` is how many characters dedenting removed
+    from line `i + 1` of the value.
+    """
+
+    text: str
+    value: str
+    removed_indent: tuple[int, ...]
+    pieces: tuple[Piece, ...]
+
+
+@dataclass(frozen=True)
+class DeclaredType:
+    """A type a code-string call declares (`inputs={"x": T}`, `output=T`): its
+    expression as a snippet (`(expr)`, one column left of the host's start)."""
+
+    what: str  # "input `x`", "the output"
+    snippet: Snippet
+    line: int
+    column: int  # host position of the expression's first character (1-based)
+
+
+@dataclass(frozen=True)
+class CodeStringCall:
+    """A call that runs a code string (`orchestrator_from_str(...)` and friends).
+
+    `interface` None: what the code may name is not known statically (its
+    inputs are built at run time), so names go unchecked."""
+
+    function: str
+    interface: Interface | None
+    declared: tuple[DeclaredType, ...]
+    code: CodeString | None  # None: the source is not a literal (see `HostFile.dynamic`)
+
+
+@dataclass(frozen=True)
+class DynamicCodeString:
+    """A code-string call whose code cannot be known before it runs."""
+
+    function: str
+    reason: str  # "an f-string", "a call result", "a variable (`code`)", ...
+    line: int
+    column: int
+    end_line: int
+    end_column: int
 
 
 @dataclass
@@ -88,10 +147,11 @@ class HostFile:
     """What a host module declares: tasks, orchestrators, globals, code-string calls."""
 
     tasks: dict[str, TaskSignature] = field(default_factory=dict)
-    task_nodes: list[cst.FunctionDef] = field(default_factory=list)
+    task_defs: list[TaskDef] = field(default_factory=list)
     orchestrators: list[OrchestratorDef] = field(default_factory=list)
     globals: set[str] = field(default_factory=set)
     code_string_calls: list[CodeStringCall] = field(default_factory=list)
+    dynamic: list[DynamicCodeString] = field(default_factory=list)
 
 
 UnreadableKind = Literal["too-large", "syntax", "parse-limit", "too-deep", "no-positions"]

@@ -39,6 +39,7 @@ from .sbx403_task_call_signature import TaskCallSignature
 from .sbx404_await_outside_async import AwaitOutsideAsync
 from .sbx405_unawaited_task import UnawaitedTask
 from .sbx501_task_in_callback import TaskInCallback
+from .sbx601_unchecked_code_string import UncheckedCodeString
 from .sbx900_syntax_error import SyntaxErrorRule
 
 RULES: tuple[type[Rule], ...] = (
@@ -76,6 +77,7 @@ RULES: tuple[type[Rule], ...] = (
     AwaitOutsideAsync,
     UnawaitedTask,
     TaskInCallback,
+    UncheckedCodeString,
     SyntaxErrorRule,
 )
 

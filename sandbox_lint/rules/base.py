@@ -13,8 +13,10 @@ never names a rule:
   the walk (for rules that need the whole unit);
 - `check_text(text)`: the raw source of a file, before parsing (invisible
   characters);
-- `check_host(host, ctx)`: what a host file declares (task signatures, the
-  types code-string calls declare);
+- host-file hooks: `check_task(node, ctx)` for each task the file defines
+  (its `def` header), `check_declared_type(what, expression, ctx)` for each
+  type a code-string call declares, `check_host(host)` once with what the
+  file declares (`units.HostFile`), reporting at host positions;
 - `explain(problem)`: why a source could not be checked at all (too large,
   unparsable, nested too deeply); the first rule that explains it reports it.
 
@@ -85,7 +87,7 @@ class Rule:
     code: ClassVar[str]
     name: ClassVar[str]
     summary: ClassVar[str]
-    category: ClassVar[Literal["language", "security", "types", "names"]] = "language"
+    category: ClassVar[Literal["language", "security", "types", "names", "coverage"]] = "language"
     owns: ClassVar[tuple[type[cst.CSTNode], ...]] = ()
     inspects: ClassVar[tuple[type[cst.CSTNode], ...]] = ()
     owns_unknown: ClassVar[bool] = False  # visit every node type off the allow-list
@@ -104,8 +106,15 @@ class Rule:
         """Findings in the raw source of a file (before parsing)."""
         return ()
 
-    def check_host(self, host: HostFile, ctx: Context) -> None:
-        """Findings in what a host file declares (report on its nodes through `ctx`)."""
+    def check_task(self, node: cst.FunctionDef, ctx: Context) -> None:
+        """A task the host file defines: its `def` header (the body is `pass`)."""
+
+    def check_declared_type(self, what: str, expression: cst.BaseExpression, ctx: Context) -> None:
+        """A type a code-string call declares (`what` is "input `x`" or "the output")."""
+
+    def check_host(self, host: HostFile) -> Iterable[HostFinding]:
+        """Findings about the host file as a whole, at host positions."""
+        return ()
 
     def explain(self, problem: Unreadable) -> str | None:
         """The message when this rule reports why a source could not be checked."""
@@ -150,6 +159,17 @@ class TextFinding:
 
     offset: int
     length: int
+    message: str
+
+
+@dataclass(frozen=True)
+class HostFinding:
+    """A finding of a `check_host` hook, at a host position (1-based, end exclusive)."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
     message: str
 
 
@@ -251,5 +271,6 @@ class Context:
 
 
 __all__ = [
-    "Context", "Finding", "Invalid", "Replacement", "Rule", "TextFinding", "Valid", "code_of", "field", "shorten",
+    "Context", "Finding", "HostFinding", "Invalid", "Replacement", "Rule", "TextFinding", "Valid", "code_of", "field",
+    "shorten",
 ]

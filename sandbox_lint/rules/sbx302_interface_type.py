@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..units import HostFile
 from .base import Context, Invalid, Rule, Valid, code_of, shorten
 from .shared import allowed_note, offending_part, type_problem
 
@@ -78,11 +77,9 @@ class InterfaceType(Rule):
         what = f"input `{parent.name.value}`" if isinstance(parent, cst.Param) else "the output"
         self.check_declared(node.annotation, ctx, what)
 
-    def check_host(self, host: HostFile, ctx: Context) -> None:
+    def check_declared_type(self, what: str, expression: cst.BaseExpression, ctx: Context) -> None:
         """The types code-string calls declare (`orchestrator_from_str(inputs=..., output=...)`)."""
-        for call in host.code_string_calls:
-            for declared in call.declared:
-                self.check_declared(declared.expression, ctx, declared.what)
+        self.check_declared(expression, ctx, what)
 
     def check_declared(self, node: cst.BaseExpression, ctx: Context, what: str) -> None:
         """Report `node` (a declared input or output type) unless it is a boundary type."""
@@ -92,6 +89,12 @@ class InterfaceType(Rule):
         ctx.report(
             self,
             offending_part(problem, node),
-            f"{what} is declared as `{shorten(code_of(node))}`, but {problem}: "
+            f"{what} is declared as `{shorten(code_of(_unparenthesized(node)))}`, but {problem}: "
             f"values crossing the sandbox boundary are validated against their declared type, so {allowed_note()}",
         )
+
+
+def _unparenthesized(node: cst.BaseExpression) -> cst.BaseExpression:
+    """The expression as written without its outer parentheses (for messages only)."""
+    lpar = getattr(node, "lpar", None)
+    return node.with_changes(lpar=[], rpar=[]) if lpar else node

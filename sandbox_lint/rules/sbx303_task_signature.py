@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..units import HostFile
 from .base import Context, Invalid, Rule, Valid, code_of, shorten
 from .shared import allowed_note, offending_part, type_problem
 
@@ -67,10 +66,6 @@ class TaskSignatureRule(Rule):
             host=True,
         ),
     ]
-
-    def check_host(self, host: HostFile, ctx: Context) -> None:
-        for node in host.task_nodes:
-            self.check_task(node, ctx)
 
     def check_task(self, node: cst.FunctionDef, ctx: Context) -> None:
         """Report every problem of one task's signature."""

@@ -7,8 +7,9 @@ import textwrap
 import pytest
 
 from sandbox_lint import check_host
-from sandbox_lint.discovery import extract_code_string, survey
-from sandbox_lint.parsing import parse
+import ast
+
+from sandbox_lint.discovery import survey
 
 HEADER = textwrap.dedent(
     """\
@@ -135,11 +136,9 @@ def test_survey_finds_tasks_orchestrators_globals_and_strings() -> None:
         "    return 1\n"
         't = sandbox.orchestrator_from_str("add(1, 2)", tasks=[add])\n'
     )
-    module = parse(source)
-    assert not isinstance(module, Exception) and hasattr(module, "body")
-    host = survey(module)  # type: ignore[arg-type]
+    host = survey(source, ast.parse(source))
     assert host.tasks["add"].params is not None
-    assert [o.node.name.value for o in host.orchestrators] == ["pipeline"]
+    assert [o.name for o in host.orchestrators] == ["pipeline"]
     # The framework's own names are host API, not tasks.
     assert {"LIMIT", "env", "Config", "helper", "t", "runtime", "sandbox"} <= host.globals
     assert "add" not in host.globals
@@ -147,11 +146,9 @@ def test_survey_finds_tasks_orchestrators_globals_and_strings() -> None:
     assert host.code_string_calls[0].code is not None and host.code_string_calls[0].code.text == "add(1, 2)"
 
 
-def test_extract_code_string_dedents_like_the_runtime() -> None:
-    module = parse('x = """\n    a = 1\n      b = 2\n"""\n')
-    assert hasattr(module, "body")
-    literal = module.body[0].body[0].value  # type: ignore[union-attr]
-    code = extract_code_string(literal)
+def test_code_strings_are_dedented_like_the_runtime() -> None:
+    source = HEADER + 't = sandbox.orchestrate_local_sync("""\n    a = 1\n      b = 2\n""")\n'
+    code = survey(source, ast.parse(source)).code_string_calls[0].code
     assert code is not None
     assert code.text == "\na = 1\n  b = 2\n"
     assert code.removed_indent == (0, 4, 4, 0)
