@@ -42,6 +42,12 @@ class _LRU:
 _cache = _LRU(_CACHE_SIZE)
 
 
+def clear_caches() -> None:
+    """Forget every cached verdict (the façade's and the pipeline's per-piece ones)."""
+    _cache.data.clear()
+    pipeline.clear_caches()
+
+
 _NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 
 

@@ -197,8 +197,11 @@ def walk(
     stack: list[tuple[cst.CSTNode, int]] = [(root, 0)]
     push = stack.append
     pop = stack.pop
+    deepest = 0
     while stack:
         node, depth = pop()
+        if depth > deepest:
+            deepest = depth
         if len(ancestors) > depth:
             del ancestors[depth:]
         while scope_depths[-1] >= depth:
@@ -207,6 +210,7 @@ def walk(
         if depth <= anchor_depth:
             ctx.anchor = node if depth == anchor_depth else None
         if depth > max_depth:
+            ctx.deepest = deepest
             raise DepthExceeded(node, ctx.anchor)
         node_type = type(node)
         marker = markers.get(node_type)
@@ -236,3 +240,4 @@ def walk(
                 for item in reversed(value):  # type: ignore[call-overload]
                     if type(item) in node_types and (not skip or id(item) not in skip):
                         push((item, child_depth))
+    ctx.deepest = max(ctx.deepest, deepest)

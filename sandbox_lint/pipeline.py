@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange
 
 from . import discovery
 from .caches import DIAGNOSTIC_COST, BoundedCache
@@ -29,7 +29,8 @@ from .diagnostics import Diagnostic, Edit, Fix
 from .engine import DepthExceeded, Dispatch, walk
 from .interface import Interface
 from .lines import LineIndex, split_lines
-from .parsing import ParseFailure, big_stack, parse
+from .parsing import ParseFailure, parse
+from .positions import DEEP, Positions
 from .rules import RULES_BY_CODE, rule_instances
 from .rules.base import Context, Finding, Rule
 from .settings import Settings
@@ -37,6 +38,10 @@ from .tree import has_top_level_await
 from .units import CodeString, DeclaredType, Snippet, UnitInfo, Unreadable
 
 PositionMap = Callable[[int, int], tuple[int, int]]
+
+# Tests set this to True to compute every position the reference way, from
+# the whole module (`PositionProvider`), and compare.
+exact_positions = False
 
 
 def _identity(line: int, column: int) -> tuple[int, int]:
@@ -139,47 +144,6 @@ def prepare(source: str, settings: Settings, *, text_rules: bool = True) -> Prep
     return Prepared(found, result)
 
 
-# ---------------------------------------------------------------- positions
-
-
-class Positions:
-    """Source positions of a module's nodes, computed at most once, on first need.
-
-    PositionProvider costs about four parses, so it runs only when something
-    is reported, and once per module however many units report.
-    """
-
-    def __init__(self, module: cst.Module) -> None:
-        self.module = module
-        self._resolved: dict[cst.CSTNode, CodeRange] | None = None
-        self._failed = False
-
-    def get(self) -> dict[cst.CSTNode, CodeRange] | None:
-        if self._resolved is None and not self._failed:
-            self._resolved = resolve_positions(self.module)
-            self._failed = self._resolved is None
-        return self._resolved
-
-
-def resolve_positions(module: cst.Module) -> dict[cst.CSTNode, CodeRange] | None:
-    """PositionProvider over the module, on the big-stack thread, RecursionError-safe."""
-
-    def job() -> dict[cst.CSTNode, CodeRange] | None:
-        previous = sys.getrecursionlimit()
-        sys.setrecursionlimit(max(previous, 20_000))
-        try:
-            wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-            return dict(wrapper.resolve(PositionProvider))
-        except (RecursionError, KeyError):
-            # Past the recursion limit libcst's metadata visitor fails, and
-            # sometimes surfaces that as a KeyError for a half-visited node.
-            return None
-        finally:
-            sys.setrecursionlimit(previous)
-
-    return big_stack.run(job)
-
-
 # ---------------------------------------------------------------- walk and report
 
 
@@ -204,14 +168,17 @@ def run_units(
     position_map: PositionMap = _identity,
     positions: Positions | None = None,
 ) -> list[Diagnostic]:
-    """Walk each unit, then turn findings into diagnostics (positions computed once, lazily).
+    """Walk each unit, then turn findings into diagnostics (positions computed
+    once, lazily, for the statements that hold findings).
 
     `source` is the text `module` was parsed from.
     """
     dispatch, rules = dispatch_for(settings)
     finishing = _with_hook(rules, "finish")
-    positions = positions or Positions(module)
+    positions = positions or Positions(module, source)
     findings: list[Finding] = []
+    roots: dict[int, cst.CSTNode] = {}
+    deep = False
     for unit in units:
         if unit.root is not None:
             try:
@@ -220,10 +187,15 @@ def run_units(
                 return [_depth_diagnostic(module, exc, settings, position_map, positions)]
             for rule in finishing:
                 rule.finish(unit.ctx)
-        findings.extend(finding for finding in unit.ctx.findings if finding.rule in rules)
+            deep = deep or unit.ctx.deepest > DEEP
+        for finding in unit.ctx.findings:
+            if finding.rule in rules:
+                findings.append(finding)
+                if unit.root is not None:
+                    roots[id(finding)] = unit.root
     if not findings:
         return []
-    resolved = positions.get()
+    resolved = positions.for_findings(findings, roots, deep) if exact_positions is False else positions.get()
     if resolved is None:
         return [unreadable(Unreadable("no-positions"))]
     lines = split_lines(source)
@@ -310,6 +282,10 @@ def check_script(source: str, interface: Interface | None, settings: Settings) -
 _pieces: BoundedCache[tuple[object, ...], tuple[Diagnostic, ...]] = BoundedCache(
     4096, 32_000_000, lambda key, value: len(str(key[1])) + DIAGNOSTIC_COST * len(value)
 )
+
+
+def clear_caches() -> None:
+    _pieces.clear()
 
 
 def _host_tree(source: str) -> ast.Module | None:

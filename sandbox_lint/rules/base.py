@@ -207,6 +207,7 @@ class Context:
         self.bindings: dict[int, set[str]] = {}  # id(scope) or 0 -> names bound there
         self._states: dict[str, object] = {}
         self.anchor: cst.CSTNode | None = None  # kept by the walk; see Finding
+        self.deepest = 0  # the deepest level the walk reached
 
     def report(
         self, rule: Rule, node: cst.CSTNode, message: str, fix: Replacement | None = None, *, anchor: object = ...
