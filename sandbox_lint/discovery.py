@@ -338,7 +338,8 @@ def _literal_pieces(node: ast.Constant, text: _Text, offset: int) -> list[Piece]
         if "b" in prefix.lower():
             raise _Dynamic("bytes, not text")
         content = raw[len(prefix) + len(quote) : len(raw) - len(quote)]
-        value = ast.literal_eval(raw)
+        # Without a backslash the value is the content (line breaks as Python reads them).
+        value = normalize_newlines(content) if "\\" not in content else ast.literal_eval(raw)
         row, column = token.start
         at = segment_lines.offset(row, column + (0 if row > 1 else -1) + 1)  # the added "(" is on row 1
         host_line, host_column = text.index.position(start + at + len(prefix) + len(quote))
@@ -411,9 +412,16 @@ class _Survey:
         self.calls: list[tuple[ast.Call, _Names, str]] = []
         self.orchestrators: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
         self.seen_orchestrators: set[int] = set()
+        self.markers: tuple[str, ...] = ("orchestrat",)
 
     def run(self) -> HostFile:
         _scan_scope(self.tree.body, self.module_scope)
+        # Names bound to the framework's sandbox functions mark code that may hold sandbox code.
+        aliases = [
+            name for name, target in self.module_scope.aliases.items()
+            if "sandbox" in target or target.rsplit(".", 1)[-1] in CODE_STRING_FUNCTIONS or target.endswith("orchestrator")
+        ]
+        self.markers = ("orchestrat", "sandbox", *aliases)
         self._module_level()
         self._visit(self.tree.body, [self.module_scope], [set()])
         for node in self.orchestrators:
@@ -449,13 +457,35 @@ class _Survey:
             elif isinstance(stmt, ast.ClassDef):
                 host.globals.add(stmt.name)
 
+    def _holds_markers(self, node: ast.AST) -> bool:
+        """Whether a piece of host code can hold sandbox code: its lines mention an
+        orchestrator, a code-string function or one of their aliases. Host code
+        (task bodies, helpers) is most of a file and is not walked otherwise."""
+        first = getattr(node, "lineno", None)
+        if first is None:
+            return True
+        lines = self.text.lines(first, getattr(node, "end_lineno", None) or first)
+        return any(marker in lines for marker in self.markers)
+
     def _visit(self, body: Sequence[ast.AST], scopes: list[_Scope], params: list[set[str]]) -> None:
         names = _Names(scopes, params)
-        stack: list[ast.AST] = list(reversed(body))
+        for statement in body:
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self._function(statement, names, scopes, params)
+            elif isinstance(statement, ast.ClassDef):
+                # Methods may be tasks or orchestrators; the class body is its own scope.
+                self._visit([*statement.decorator_list, *statement.bases, *(k.value for k in statement.keywords)], scopes, params)
+                self._visit(statement.body, scopes, params)
+            elif self._holds_markers(statement):
+                self._calls_in(statement, names, scopes, params)
+
+    def _calls_in(self, root: ast.AST, names: _Names, scopes: list[_Scope], params: list[set[str]]) -> None:
+        """Code-string calls (and nested definitions) under one statement."""
+        stack: list[ast.AST] = [root]
         while stack:
             node = stack.pop()
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                self._function(node, names, scopes, params)
+            if node is not root and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                self._visit([node], scopes, params)
                 continue
             if isinstance(node, ast.Call):
                 target = names.resolve(node.func)
@@ -464,7 +494,7 @@ class _Survey:
                     self.calls.append((node, names, short))
                 elif _is_orchestrator_name(target) and (node.args or _keyword(node, "source") is not None):
                     self._orchestrator_call(node, names)
-            stack.extend(reversed(list(ast.iter_child_nodes(node))))
+            stack.extend(ast.iter_child_nodes(node))
 
     def _function(
         self, node: ast.FunctionDef | ast.AsyncFunctionDef, names: _Names, scopes: list[_Scope], params: list[set[str]]
@@ -478,23 +508,27 @@ class _Survey:
             if _is_task_name(target):
                 kind = "task"
         # Decorators and defaults run in the enclosing scope.
-        self._visit([*node.decorator_list, *node.args.defaults, *(d for d in node.args.kw_defaults if d)], scopes, params)
+        for expression in [*node.decorator_list, *node.args.defaults, *(d for d in node.args.kw_defaults if d)]:
+            if self._holds_markers(expression):
+                self._calls_in(expression, names, scopes, params)
         if kind == "orchestrator":
             if id(node) not in self.seen_orchestrators:
                 self.seen_orchestrators.add(id(node))
                 self.orchestrators.append(node)
-        elif kind == "task":
+            return  # an orchestrator's body is sandbox code, not host code
+        if kind == "task":
             self.host.task_defs.append(TaskDef(node.name, _task_header(node, self.text)))
             self.host.tasks[node.name] = _signature(node, self.text)
         elif len(scopes) == 1:
             self.host.globals.add(node.name)
+        if not self._holds_markers(node):
+            return  # no sandbox code in there: its scope need not be read
         inner = _Scope()
         _scan_scope(node.body, inner)
         arguments = node.args
         own = {a.arg for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]}
         own |= {a.arg for a in (arguments.vararg, arguments.kwarg) if a is not None}
-        if kind != "orchestrator":  # an orchestrator's body is sandbox code, not host code
-            self._visit(node.body, [*scopes, inner], [*params, own])
+        self._visit(node.body, [*scopes, inner], [*params, own])
 
     def _orchestrator_call(self, call: ast.Call, names: _Names) -> None:
         """`env.sandbox.orchestrator(X, ...)` called directly: Flyte's code-string form,

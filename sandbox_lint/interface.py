@@ -41,6 +41,14 @@ class TaskSignature:
     returns: str | None = None
     is_async: bool = False
 
+    def __hash__(self) -> int:
+        # Signatures key the checker's per-piece caches: hash once.
+        cached: int | None = self.__dict__.get("_hash")
+        if cached is None:
+            cached = hash((self.name, self.params, self.returns, self.is_async))
+            object.__setattr__(self, "_hash", cached)
+        return cached
+
 
 @dataclass(frozen=True)
 class InputDecl:
