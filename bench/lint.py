@@ -16,6 +16,15 @@
    with its exact interface), as a ratio to parsing that text (target <= 1.5
    cold, i.e. with the result cache cleared), and a repeated check of the same
    source served by the cache (target <= 20 µs). Also the whole host file.
+4. A cold `check_host` of a generated 1,000-line host file (tasks with host
+   code, orchestrators, code-string templates: bench/corpus.py), with
+   findings and clean, as a ratio to `libcst.parse_module` of the whole file
+   (targets <= 1.5 with findings, <= 1.1 clean).
+5. `sandbox-lint check` over a folder of 1,000 generated host files with
+   orchestrators: the default (one process per core) against `--jobs 1`
+   (target speed-up >= 1.7 on 2 cores), and against `flake8 -j auto --select
+   E9,F` on the same tree, run from a separate environment without the
+   sandbox-lint plugin (target: faster).
 
 Benchmarks print; they never assert. Repeats take the best (minimum) time,
 the usual way to measure on a shared machine.
@@ -38,7 +47,11 @@ from pathlib import Path
 
 import libcst
 
+sys.path.append(str(Path(__file__).resolve().parent))  # bench/corpus.py
+from corpus import host_file  # noqa: E402
+
 import sandbox_lint.checker as checker
+from sandbox_lint.checker import clear_caches
 from sandbox_lint import check, check_host, parse_stub
 from sandbox_lint.discovery import _MARKERS, _TASK_DECORATOR
 from sandbox_lint.interface import InputDecl, Interface, signature_from_funcdef
@@ -224,7 +237,7 @@ def bench_script_mode() -> None:
     parse_time = check_time = float("inf")
     for _ in range(REPEATS):  # interleaved, so load on the machine hits both alike
         parse_time = min(parse_time, best_of(1, parse_all))
-        check_time = min(check_time, best_of(1, check_all, before=checker._cache.data.clear))
+        check_time = min(check_time, best_of(1, check_all, before=clear_caches))
     ratio = parse_time / check_time
     print(
         f"1. script mode, {len(corpus)} clean files, {lines:,} lines: check {lines / check_time:,.0f} lines/s, "
@@ -280,7 +293,7 @@ def bench_host_mode() -> None:
         for path in files:
             check_host(path.read_text(encoding="utf-8", errors="surrogateescape"))
 
-    ours = best_of(REPEATS, in_process, before=checker._cache.data.clear)
+    ours = best_of(REPEATS, in_process, before=clear_caches)
     full_parse = sum(1 for text in texts if takes_full_path(text))
 
     bindir = Path(sys.executable).parent
@@ -318,7 +331,7 @@ def bench_host_mode() -> None:
         for text in forced:
             check_host(text)
 
-    forced_time = best_of(1 if QUICK else 2, forced_all, before=checker._cache.data.clear)
+    forced_time = best_of(1 if QUICK else 2, forced_all, before=clear_caches)
     print(
         f"   (info) with the fast path defeated (a `# orchestrator` comment appended to every file): "
         f"{forced_time:.2f} s, {lines / forced_time:,.0f} lines/s, ratio to flake8 {flake8_time / forced_time:.1f}"
@@ -386,7 +399,7 @@ def bench_latency() -> None:
     if found:
         print(f"3. pipeline: the orchestrator is not clean: {found[0]}")
         return
-    clear = checker._cache.data.clear
+    clear = clear_caches
     for _ in range(50):  # warm-up
         libcst.parse_module(text)
         clear()
@@ -410,12 +423,85 @@ def bench_latency() -> None:
     )
 
 
+# --- 4. a 1,000-line host file -------------------------------------------------------------
+
+
+def bench_host_file() -> None:
+    for findings, target in ((True, 1.5), (False, 1.1)):
+        text = host_file(1000, findings=findings)
+        iterations = 8 if QUICK else 25
+        parse, cold = paired(iterations, lambda: libcst.parse_module(text), lambda: check_host(text), clear_caches)
+        found = len(check_host(text))
+        ratio = cold / parse
+        print(
+            f"4. a {text.count(chr(10)):,}-line host file {'with findings' if findings else 'clean'} "
+            f"({found} findings): cold check_host {cold * 1e3:.1f} ms, libcst.parse_module {parse * 1e3:.1f} ms; "
+            f"ratio {ratio:.2f} (target <= {target}) {verdict(ratio <= target)}"
+        )
+
+
+# --- 5. the CLI over a folder, in parallel ------------------------------------------------
+
+
+def _flake8_alone() -> Path | None:
+    """A flake8 in an environment of its own (no sandbox-lint plugin), made once."""
+    venv = ROOT / ".bench-cache" / "flake8-venv"
+    flake8 = venv / "bin" / "flake8"
+    if flake8.exists():
+        return flake8
+    try:
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
+        subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "flake8>=7"], check=True, capture_output=True)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        print(f"5. flake8 baseline: could not create {venv} ({exc})")
+        return None
+    return flake8
+
+
+def bench_parallel_cli() -> None:
+    files = 300 if QUICK else 1000
+    tree = ROOT / ".bench-cache" / f"host-tree-{files}"
+    if not tree.exists():
+        tree.mkdir(parents=True)
+        for number in range(files):
+            text = host_file(120, findings=number % 3 == 0).replace("def report_", f"def report{number}_")
+            (tree / f"flows_{number:04d}.py").write_text(text, encoding="utf-8")
+    lines = sum(p.read_text(encoding="utf-8").count("\n") for p in tree.glob("*.py"))
+    bindir = Path(sys.executable).parent
+    cli = [str(bindir / "sandbox-lint")] if (bindir / "sandbox-lint").exists() else [sys.executable, "-m", "sandbox_lint"]
+    rounds = 2 if QUICK else 3
+    default_times, single_times = [], []
+    for _ in range(rounds):  # alternate, so both see the same machine
+        default_times.append(run_timed([*cli, "check", "--quiet", "--statistics", str(tree)], str(tree))[0])
+        single_times.append(run_timed([*cli, "check", "--quiet", "--statistics", "--jobs", "1", str(tree)], str(tree))[0])
+    default, single = min(default_times), min(single_times)
+    speedup = single / default
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    print(
+        f"5. sandbox-lint check over {files:,} host files ({lines:,} lines): default {default:.2f} s, --jobs 1 "
+        f"{single:.2f} s; speed-up {speedup:.2f} on {cores} cores (target >= 1.7) {verdict(speedup >= 1.7)}"
+    )
+    flake8 = _flake8_alone()
+    if flake8 is None:
+        return
+    flake8_time, rc, err = run_timed([str(flake8), "-j", "auto", "--isolated", "--select", "E9,F", str(tree)], str(tree))
+    if rc not in (0, 1):
+        print(f"   flake8 failed (exit {rc}): {err}")
+        return
+    print(
+        f"   flake8 -j auto --select E9,F on the same tree (no sandbox-lint plugin): {flake8_time:.2f} s; "
+        f"ours {default:.2f} s, ratio {flake8_time / default:.2f} (target > 1: faster) {verdict(default < flake8_time)}"
+    )
+
+
 def main() -> int:
     print(f"sandbox-lint checker benchmarks (Python {sys.version.split()[0]}, libcst {libcst_version()}, "
           f"{os.cpu_count()} CPUs{', --quick' if QUICK else ''})")
     bench_script_mode()
     bench_host_mode()
     bench_latency()
+    bench_host_file()
+    bench_parallel_cli()
     return 0
 
 

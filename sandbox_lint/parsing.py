@@ -12,6 +12,7 @@ on deeply nested input: ~2,000 nested brackets on an 8 MB stack. Guard:
 from __future__ import annotations
 
 import ast
+import os
 import queue
 import re
 import threading
@@ -80,6 +81,16 @@ class _BigStackWorker:
 
 
 big_stack = _BigStackWorker()
+
+
+def _forget_worker_in_child() -> None:
+    # A forked process has no copy of the thread: start a new one on first use.
+    big_stack._jobs = None
+    big_stack._lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_worker_in_child)
 
 _LIMIT_MESSAGES = (
     "too many nested parentheses",

@@ -9,9 +9,11 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import multiprocessing
 import os
 import sys
 import traceback
+from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +51,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     check.add_argument("--stdin-filename", metavar="NAME", help="name of the file read from standard input (for messages and configuration)")
     check.add_argument("--config", metavar="PYPROJECT", help="use this pyproject.toml instead of searching upward")
     check.add_argument("-q", "--quiet", action="store_true", help="print nothing when there is nothing to report")
+    check.add_argument("-j", "--jobs", type=int, metavar="N", help="worker processes (default: one per core from 16 files on; 1 checks in this process)")
     check.set_defaults(handler=command_check)
 
 
@@ -100,35 +103,97 @@ def _read(target: Target) -> bytes:
     return target.path.read_bytes()
 
 
+# Below this many files, starting worker processes costs more than it saves.
+PARALLEL_FROM = 16
+
+
+def jobs_for(requested: int | None, files: int) -> int:
+    """Worker processes for `files` files: `--jobs`, else one per usable core."""
+    if requested is not None:
+        return max(1, min(requested, files))
+    if files < PARALLEL_FROM:
+        return 1
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, files))
+
+
+@dataclass(frozen=True)
+class _Work:
+    """What a worker needs to check files the way this process would."""
+
+    config_path: Path | None
+    overrides: Overrides
+    args: argparse.Namespace
+
+
+_worker: tuple[Resolver, argparse.Namespace] | None = None
+
+
+def _start_worker(work: _Work) -> None:
+    global _worker
+    _worker = (Resolver(config_path=work.config_path, overrides=work.overrides), work.args)
+
+
+def _check_in_worker(target: Target) -> tuple[Outcome | None, str | None]:
+    assert _worker is not None
+    resolver, args = _worker
+    return _check_one(target, resolver, args)
+
+
+def _check_one(target: Target, resolver: Resolver, args: argparse.Namespace) -> tuple[Outcome | None, str | None]:
+    """One file: its outcome, or the one-line error that replaces it."""
+    try:
+        data = _read(target)
+    except OSError as exc:
+        return None, f"{target.display}: cannot read: {exc.strerror or exc}"
+    try:
+        fc = resolver.resolve(target.config_path, stdin=target.path is None and args.stdin_filename is None)
+        return check_target(target, data, fc, args), None
+    except ConfigError:
+        raise
+    except OSError as exc:
+        return None, f"{target.display}: cannot write the fixes: {exc.strerror or exc}"
+    except Exception as exc:  # a bug: one clear line, keep checking the other files
+        if debug_enabled():
+            traceback.print_exc()
+        return None, (
+            f"{target.display}: internal error: {type(exc).__name__}: {exc} "
+            "(please report it; SANDBOX_LINT_DEBUG=1 shows the traceback)"
+        )
+
+
+def _check_all(targets: list[Target], work: _Work, resolver: Resolver, jobs: int) -> list[tuple[Outcome | None, str | None]]:
+    """Every target's outcome, in order; across `jobs` processes when there are several."""
+    if jobs <= 1 or any(target.path is None for target in targets):
+        return [_check_one(target, resolver, work.args) for target in targets]
+    method = "fork" if sys.platform.startswith("linux") else "spawn"
+    context = multiprocessing.get_context(method)
+    chunk = max(1, min(32, len(targets) // (jobs * 4)))
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker, initargs=(work,)) as pool:
+        return list(pool.map(_check_in_worker, targets, chunksize=chunk))
+
+
 def command_check(args: argparse.Namespace) -> int:
     select = parse_code_option(args.select, "--select")
     ignore = parse_code_option(args.ignore, "--ignore")
     interface = load_interface(Path(args.interface), origin="--interface") if args.interface else None
     overrides = Overrides(select=select, ignore=ignore, script=args.script, interface=interface)
-    resolver = Resolver(config_path=Path(args.config) if args.config else None, overrides=overrides)
+    config_path = Path(args.config) if args.config else None
+    resolver = Resolver(config_path=config_path, overrides=overrides)
     errors: list[str] = []
     targets = collect_targets(args.paths, args.stdin_filename, resolver, errors)
+    if args.jobs is not None and args.jobs < 1:
+        raise ConfigError(f"--jobs must be 1 or more, got {args.jobs}")
+    jobs = jobs_for(args.jobs, len(targets))
     outcomes: list[Outcome] = []
-    for target in targets:
-        try:
-            data = _read(target)
-        except OSError as exc:
-            errors.append(f"{target.display}: cannot read: {exc.strerror or exc}")
-            continue
-        try:
-            fc = resolver.resolve(target.config_path, stdin=target.path is None and args.stdin_filename is None)
-            outcomes.append(check_target(target, data, fc, args))
-        except ConfigError:
-            raise
-        except OSError as exc:
-            errors.append(f"{target.display}: cannot write the fixes: {exc.strerror or exc}")
-        except Exception as exc:  # a bug: one clear line, keep checking the other files
-            if debug_enabled():
-                traceback.print_exc()
-            errors.append(
-                f"{target.display}: internal error: {type(exc).__name__}: {exc} "
-                "(please report it; SANDBOX_LINT_DEBUG=1 shows the traceback)"
-            )
+    for outcome, problem in _check_all(targets, _Work(config_path, overrides, args), resolver, jobs):
+        if outcome is not None:
+            outcomes.append(outcome)
+        if problem is not None:
+            errors.append(problem)
     for message in errors:
         error(message)
     if not targets and not errors:
