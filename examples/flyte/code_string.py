@@ -6,7 +6,8 @@ makes a reusable sandboxed task from a string, like
 settings. Adapted from Flyte's `examples/sandbox/opaque_io.py` and
 `tests/flyte/sandbox/test_code_task.py` (`test_code_string_mode`).
 
-Port: only the import line differs from Flyte (`import flyte`).
+Port: only the import line differs from Flyte (`import flyte`), and `flyte.run(...)`
+gives the value here, where Flyte's gives a Run (`flyte.run(...).outputs()[0]`).
 Run: python examples/flyte/code_string.py
 """
 
@@ -52,6 +53,6 @@ constant = env.sandbox.orchestrator("6 * 7", output=int, name="constant")
 if __name__ == "__main__":
     flyte.init()
     print(invoice.name, doubled.name, constant.name)
-    print(flyte.run(invoice, order=[("pen", 4), ("ink", 2)]).outputs()[0])
-    print(flyte.run(doubled, x=21).outputs()[0])
-    print(flyte.run(constant).outputs()[0])
+    print(flyte.run(invoice, order=[("pen", 4), ("ink", 2)]))
+    print(flyte.run(doubled, x=21))
+    print(flyte.run(constant))

@@ -5,7 +5,8 @@ the tasks report; it never opens a file itself. Adapted from Flyte's
 `examples/sandbox/opaque_io.py` (file pass-through, parameterized pipeline),
 with local files so it runs anywhere.
 
-Port: only the import lines differ from Flyte (`import flyte`, `import flyte.io`).
+Port: only the import lines differ from Flyte (`import flyte`, `import flyte.io`), and
+`flyte.run(...)` gives the value here, where Flyte's gives a Run (`.outputs()[0]`).
 Run: python examples/flyte/file_handles.py
 """
 
@@ -69,5 +70,5 @@ if __name__ == "__main__":
     with tempfile.TemporaryDirectory() as folder:
         north = write_csv(folder, "north.csv", [("n1", 120), ("n2", 80)])
         south = write_csv(folder, "south.csv", [("s1", 95), ("s2", 110), ("s3", 40)])
-        print(flyte.run(sales_summary, files=[north, south]).outputs()[0])
-        print(flyte.run(biggest, files=[north, south]).outputs()[0])
+        print(flyte.run(sales_summary, files=[north, south]))
+        print(flyte.run(biggest, files=[north, south]))

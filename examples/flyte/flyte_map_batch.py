@@ -7,7 +7,8 @@ Adapted from Flyte's `examples/sandbox/code_string.py` (batch add,
 map-then-reduce), `examples/sandbox/dynamic_code.py` (parallel squares) and
 `tests/flyte/sandbox/test_map_in_sandbox.py`.
 
-Port: only the import lines differ from Flyte (`import flyte`, `import flyte.sandbox`).
+Port: only the import lines differ from Flyte (`import flyte`, `import flyte.sandbox`), and
+`flyte.run(...)` gives the value here, where Flyte's gives a Run (`.outputs()[0]`).
 Run: python examples/flyte/flyte_map_batch.py
 """
 
@@ -67,7 +68,7 @@ nothing = flyte.sandbox.orchestrator_from_str(
 
 if __name__ == "__main__":
     flyte.init()
-    print(flyte.run(cubes, items=[1, 2, 3]).outputs()[0])
-    print(flyte.run(pairwise, xs=[1, 2, 3], ys=[10, 20, 30]).outputs()[0])
-    print(flyte.run(sum_of_cubes, items=[1, 2, 3, 4]).outputs()[0])
-    print(flyte.run(nothing, items=[]).outputs()[0])
+    print(flyte.run(cubes, items=[1, 2, 3]))
+    print(flyte.run(pairwise, xs=[1, 2, 3], ys=[10, 20, 30]))
+    print(flyte.run(sum_of_cubes, items=[1, 2, 3, 4]))
+    print(flyte.run(nothing, items=[]))

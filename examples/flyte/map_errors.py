@@ -5,7 +5,8 @@ in the result list, and the other elements still run; the sandbox can test
 for it with `isinstance(r, Exception)`. Adapted from Flyte's
 `tests/flyte/sandbox/test_map_in_sandbox.py` (`test_flyte_map_return_exceptions`).
 
-Port: only the import lines differ from Flyte (`import flyte`, `import flyte.sandbox`).
+Port: only the import lines differ from Flyte (`import flyte`, `import flyte.sandbox`), and
+`flyte.run(...)` gives the value here, where Flyte's gives a Run (`.outputs()[0]`).
 Run: python examples/flyte/map_errors.py
 """
 
@@ -38,4 +39,4 @@ report = flyte.sandbox.orchestrator_from_str(
 
 if __name__ == "__main__":
     flyte.init()
-    print(flyte.run(report, rows=["31", "forty", "27", ""]).outputs()[0])
+    print(flyte.run(report, rows=["31", "forty", "27", ""]))

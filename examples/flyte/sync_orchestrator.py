@@ -4,7 +4,8 @@ Adapted from Flyte's `examples/sandbox/orchestrator.py` (the leaderboard) and
 `examples/sandbox/sandboxed_tasks.py`, rewritten around a stock-keeping story.
 The orchestrator holds only control flow; every task call leaves the sandbox.
 
-Port: only the import line differs from Flyte (`import flyte`).
+Port: only the import line differs from Flyte (`import flyte`), and `flyte.run(...)`
+gives the value here, where Flyte's gives a Run (`flyte.run(...).outputs()[0]`).
 Run: python examples/flyte/sync_orchestrator.py
 """
 
@@ -46,7 +47,6 @@ def restock_plan(skus: list[int], target: int) -> dict[str, int]:
 
 if __name__ == "__main__":
     flyte.init()
-    run = flyte.run(restock_plan, skus=[101, 102, 103, 104], target=20)
-    print(run.outputs()[0])
+    print(flyte.run(restock_plan, skus=[101, 102, 103, 104], target=20))
     # forward() calls the orchestrator and its tasks as plain Python functions
     print(restock_plan.forward([103, 104], 10))

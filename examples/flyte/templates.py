@@ -6,7 +6,8 @@ Adapted from Flyte's `examples/sandbox/code_string.py` and
 `examples/sandbox/dynamic_code.py` (reducers, formulas, grouping with
 `TaskEnvironment.from_task`).
 
-Port: only the import lines differ from Flyte (`import flyte`, `import flyte.sandbox`).
+Port: only the import lines differ from Flyte (`import flyte`, `import flyte.sandbox`), and
+`flyte.run(...)` gives the value here, where Flyte's gives a Run (`.outputs()[0]`).
 Run: python examples/flyte/templates.py
 """
 
@@ -84,9 +85,9 @@ grouped = flyte.TaskEnvironment.from_task("reducers", sum_task, max_task, rectan
 
 if __name__ == "__main__":
     flyte.init()
-    print(flyte.run(sum_task, values=[4, 8, 15]).outputs()[0])
-    print(flyte.run(max_task, values=[4, 8, 15]).outputs()[0])
-    print(flyte.run(rectangle, width=2.5, height=4.0).outputs()[0])
-    print(flyte.run(grade, marks=[91, 72, 40]).outputs()[0])
-    print(flyte.run(check_positive, values=[1, 2]).outputs()[0])
+    print(flyte.run(sum_task, values=[4, 8, 15]))
+    print(flyte.run(max_task, values=[4, 8, 15]))
+    print(flyte.run(rectangle, width=2.5, height=4.0))
+    print(flyte.run(grade, marks=[91, 72, 40]))
+    print(flyte.run(check_positive, values=[1, 2]))
     print(sorted(grouped.tasks))
