@@ -255,7 +255,7 @@ class Run:
                 task = tasks.get(name)
                 in_async = bool(async_offsets) and snap.position.start in async_offsets
                 if self.future_sites:
-                    self._refuse_unawaited((snap.args, snap.kwargs), f"`{name}(...)` at line {self._line_of(snap.position)}")
+                    self._refuse_unawaited((snap.args, snap.kwargs), name, snap.position)
                 if task is None:
                     if name == MAP_TASK:
                         snap = self._map_task(snap, in_async)
@@ -286,7 +286,7 @@ class Run:
                 snap = snap.resume(value=value) if value is not None else snap.resume()
             elif kind is MontyComplete:
                 if self.future_sites:
-                    self._refuse_unawaited(snap.output, "the result")
+                    self._refuse_unawaited(snap.output, None, None)
                 return snap.output
             else:  # pragma: no cover - a new snapshot kind in a future Monty
                 raise WorkerCrashedError(f"unexpected Monty snapshot {snap!r}")
@@ -559,13 +559,15 @@ class Run:
         text = _short_text(self.program.call_source(offset) or f"{callee}(...)")
         line = None if offset is None else self.program.line_at(offset)
         where = f" (line {line})" if line is not None else ""
+        kind = "call" if callee in (MAP_TASK, FLYTE_MAP) else "task call"
         return (
-            f"the task call `{text}`{where} was not awaited, so its result was never taken: in async code a "
+            f"the {kind} `{text}`{where} was not awaited, so its result was never taken: in async code a "
             f"task call gives an awaitable, not its value; write `await {text}`, or pass it to `gather(...)`"
         )
 
-    def _refuse_unawaited(self, value: Any, where: str) -> None:
-        """Stop the run when an un-awaited future's text reaches a task or the result."""
+    def _refuse_unawaited(self, value: Any, callee: str | None, position: Any) -> None:
+        """Stop the run when an un-awaited future's text reaches a call (`callee`
+        at `position`) or, with `callee` None, the result."""
         stack = [value]
         while stack:
             item = stack.pop()
@@ -574,6 +576,7 @@ class Run:
                 if _FUTURE_PREFIX in item:
                     message = self.unawaited_message(item)
                     if message is not None:
+                        where = "the result" if callee is None else f"`{callee}(...)` at line {self._line_of(position)}"
                         raise Abort(BoundaryTypeError(
                             f"{where}: {message}", path=where, expected="a value", got="an un-awaited task call",
                         ))

@@ -515,6 +515,8 @@ HOST = "import runtime as flyte\nenv = flyte.TaskEnvironment(name='e')\n\n@env.t
          "flyte_map: task 'doubel' not found in registered tasks. Available: double (did you mean 'double'?)"),
         ("t = flyte.sandbox.orchestrator_from_str(\"flyte_map('double')\", inputs={}, tasks=[double])\n",
          "flyte_map requires at least 2 arguments: flyte_map(task_name, iterable, ...)"),
+        ("t = env.sandbox.orchestrator(\"flyte_map('double', xs, bogus=1)\", inputs={'xs': list[int]}, tasks=[double])\n",
+         "`flyte_map` has no keyword `bogus`; it takes concurrency=, return_exceptions=, group_name="),
         ("@env.sandbox.orchestrator\nasync def f(xs: list[int]) -> list[int]:\n    return flyte_map('double', xs)\n",
          "`flyte_map('double', xs)` is used without `await`"),
     ],
@@ -527,3 +529,10 @@ def test_the_checker_knows_flyte_map_in_host_files(body, text):
 
 def test_the_checker_passes_flyte_map_with_a_known_task():
     assert check_host(HOST + "@env.sandbox.orchestrator\ndef f(xs: list[int]) -> list[int]:\n    return flyte_map('double', xs)\n") == []
+
+
+def test_an_unawaited_map_is_named_as_a_call():
+    source = 'async def f(xs):\n    maps = [flyte_map("double", xs)]\n    return maps[0]\nawait f(xs)'
+    with pytest.raises(BoundaryTypeError) as caught:
+        run_local(source, {"xs": [1]})
+    assert 'the call `flyte_map("double", xs)` (line 2) was not awaited' in str(caught.value)
