@@ -7,17 +7,24 @@ The sandbox suspends at every external call; the driver answers:
   `scheduler.py`) or is answered (journal, cache); in sync code the sandbox
   resumes with the value, in async code (awaited, or passed to `gather`)
   with a future, resolved at a `FutureSnapshot` once the call finished;
-* `map_task(task, *iterables, ...)`: the same for each element, bounded by
-  its own concurrency; resumes with the list (or a future of it);
+* `map_task(task, *iterables, ...)` and `flyte_map("task", *iterables, ...)`:
+  the same for each element, bounded by its own concurrency; resumes with
+  the list (or a future of it);
 * an OS call (filesystem, environment, clock): Monty's default refusal;
 * anything else: `NameError` in the sandbox.
 
 The driver never emits an event or consults a journal itself: the seam does.
+
+A future that is never awaited leaves the sandbox as the text
+`'<coroutine external_future(N)>'` (N: the call id). `Run.unawaited_message`
+maps that text back to the task call that made it, for an error that names
+the call instead of a type mismatch.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 from collections.abc import Sequence
@@ -57,8 +64,8 @@ from .errors import (
     WorkerCrashedError,
 )
 from .gate import render_llm
-from .pool import get_pool, quiet_imports
-from .program import GATHER_PRELUDE, MAP_TASK, Program
+from .pool import get_pool, quiet_imports, run_level
+from .program import FLYTE_MAP, GATHER_PRELUDE, MAP_TASK, Program
 from .scheduler import Abort, Scheduler
 from .seam import CallSeam, HookInterceptor, Interceptor, InterceptorFailed
 from .tasks import Task
@@ -72,6 +79,10 @@ OS_POLICY: Any = {
     "process_time": "zero",
 }
 _FUTURE: Any = {"future": ...}
+FUTURE_TEXT = re.compile(r"<coroutine external_future\((\d+)\)>")
+"""How Monty passes an un-awaited future out of the sandbox (`Run.unawaited_message`)."""
+_FUTURE_PREFIX = "<coroutine external_future("
+_RANGE_TEXT = re.compile(r"range\((-?\d+), (-?\d+)(?:, (-?\d+))?\)")
 
 
 @dataclass(frozen=True)
@@ -113,6 +124,8 @@ class Run:
         self.inline_ok = self.executor is None and self.limits.task_timeout_s is None
         self.calls: list[TaskCall] = []
         self.by_call_id: dict[int, TaskCall | CallGroup] = {}
+        # every future handed to the sandbox: call id -> (callee, byte offset of the call)
+        self.future_sites: dict[int, tuple[str, int | None]] = {}
         self.collector = CollectStreams(max_bytes=self.limits.max_output_bytes)
         self.output_seen = 0
         self.started = 0.0
@@ -241,9 +254,14 @@ class Run:
                     continue
                 task = tasks.get(name)
                 in_async = bool(async_offsets) and snap.position.start in async_offsets
+                if self.future_sites:
+                    self._refuse_unawaited((snap.args, snap.kwargs), name, snap.position)
                 if task is None:
                     if name == MAP_TASK:
                         snap = self._map_task(snap, in_async)
+                        continue
+                    if name == FLYTE_MAP:
+                        snap = self._flyte_map(snap, in_async)
                         continue
                     snap = snap.resume({"exception": NameError(f"name {name!r} is not defined")})
                     continue
@@ -253,6 +271,7 @@ class Run:
                     continue
                 if in_async:
                     self.by_call_id[snap.call_id] = call
+                    self.future_sites[snap.call_id] = (name, call.offset)
                     self._issue(call)
                     snap = snap.resume(_FUTURE)
                 else:
@@ -266,6 +285,8 @@ class Run:
                 value = self.program.external_lookup.get(snap.variable_name)
                 snap = snap.resume(value=value) if value is not None else snap.resume()
             elif kind is MontyComplete:
+                if self.future_sites:
+                    self._refuse_unawaited(snap.output, None, None)
                 return snap.output
             else:  # pragma: no cover - a new snapshot kind in a future Monty
                 raise WorkerCrashedError(f"unexpected Monty snapshot {snap!r}")
@@ -442,8 +463,8 @@ class Run:
         problem: Exception | None = None
         if kwargs:
             problem = TypeError(f"map_task() got unexpected keyword argument(s): {', '.join(sorted(kwargs))}")
-        elif not args:
-            problem = TypeError("map_task() needs a task and at least one iterable")
+        elif len(args) < 2:
+            problem = TypeError("map_task() needs a task and at least one iterable: map_task(task, items, ...)")
         elif concurrency is not None and (type(concurrency) is not int or concurrency < 1):
             problem = ValueError("map_task(): concurrency must be a positive int or None")
         task = None if problem else self.program.tasks.get(args[0]) if isinstance(args[0], str) else None
@@ -454,7 +475,52 @@ class Run:
         iterables = [list(iterable) if isinstance(iterable, (list, tuple)) else iterable for iterable in args[1:]]
         if not all(isinstance(iterable, list) for iterable in iterables):
             return snap.resume({"exception": TypeError("map_task(): iterables must be lists or tuples")})
-        group = CallGroup(concurrency or self.limits.concurrency, bool(return_exceptions))
+        return self._start_group(snap, in_async, MAP_TASK, task, iterables, concurrency, bool(return_exceptions))
+
+    def _flyte_map(self, snap: Any, in_async: bool) -> Any:
+        """Flyte's `flyte_map("task_name", *iterables, concurrency=, return_exceptions=, group_name=)`,
+        with Flyte's error texts; `return_exceptions` defaults to True, as in Flyte."""
+        args = snap.args
+        kwargs = dict(snap.kwargs)
+        concurrency = kwargs.pop("concurrency", None)
+        return_exceptions = kwargs.pop("return_exceptions", True)
+        group_name = kwargs.pop("group_name", None)
+        tasks = self.program.tasks
+        problem: Exception | None = None
+        if len(args) < 2:
+            problem = RuntimeError("flyte_map requires at least 2 arguments: flyte_map(task_name, iterable, ...)")
+        elif kwargs:
+            problem = TypeError(
+                f"flyte_map() got unexpected keyword argument(s): {', '.join(sorted(kwargs))} "
+                "(it takes concurrency=, return_exceptions=, group_name=)"
+            )
+        elif not isinstance(args[0], str):
+            problem = RuntimeError(f"flyte_map first argument must be a task name string, got {_kind(args[0])}")
+        elif args[0] not in tasks:
+            problem = RuntimeError(_flyte_map_unknown(args[0], tasks))
+        elif concurrency is not None and (type(concurrency) is not int or concurrency < 0):
+            problem = ValueError("flyte_map(): concurrency must be an int >= 0 (0: no bound of its own) or None")
+        elif type(return_exceptions) is not bool:
+            problem = TypeError(f"flyte_map(): return_exceptions must be True or False, got {return_exceptions!r}")
+        elif group_name is not None and not isinstance(group_name, str):
+            problem = TypeError(f"flyte_map(): group_name must be a string or None, got {_kind(group_name)}")
+        iterables: list[Any] = []
+        for iterable in args[1:] if problem is None else ():
+            values = _iterate(iterable)
+            if values is None:
+                problem = TypeError(f"'{_kind(iterable)}' object is not iterable")
+                break
+            iterables.append(values)
+        if problem is not None:
+            return snap.resume({"exception": problem})
+        return self._start_group(snap, in_async, FLYTE_MAP, tasks[args[0]], iterables, concurrency or None, return_exceptions)
+
+    def _start_group(
+        self, snap: Any, in_async: bool, callee: str, task: Task, iterables: list[Any],
+        concurrency: int | None, return_exceptions: bool,
+    ) -> Any:
+        """Start one call per zipped element; resume with the list, or a future of it."""
+        group = CallGroup(concurrency or self.limits.concurrency, return_exceptions)
         for element_args in zip(*iterables):
             call = self._new_call(task, tuple(element_args), {}, snap.position)
             if call is None:
@@ -469,10 +535,64 @@ class Run:
         self.scheduler.launch_ready()
         if in_async:
             self.by_call_id[snap.call_id] = group
+            self.future_sites[snap.call_id] = (callee, self._offset_of(snap.position))
             return snap.resume(_FUTURE)
         while not group.done:
             self._wait_round()
         return snap.resume({"return_value": [call.result for call in group.calls]})
+
+    # ---------------------------------------------------- un-awaited futures
+
+    def unawaited_message(self, value: Any) -> str | None:
+        """When `value` is the text Monty passes out for an un-awaited future of
+        this run (`'<coroutine external_future(N)>'`), the message naming the
+        task call that made it and saying to await it; else None."""
+        if type(value) is not str:
+            return None
+        match = FUTURE_TEXT.search(value)
+        if match is None:
+            return None
+        site = self.future_sites.get(int(match.group(1)))
+        if site is None:
+            return None
+        callee, offset = site
+        text = _short_text(self.program.call_source(offset) or f"{callee}(...)")
+        line = None if offset is None else self.program.line_at(offset)
+        where = f" (line {line})" if line is not None else ""
+        kind = "call" if callee in (MAP_TASK, FLYTE_MAP) else "task call"
+        return (
+            f"the {kind} `{text}`{where} was not awaited, so its result was never taken: in async code a "
+            f"task call gives an awaitable, not its value; write `await {text}`, or pass it to `gather(...)`"
+        )
+
+    def _refuse_unawaited(self, value: Any, callee: str | None, position: Any) -> None:
+        """Stop the run when an un-awaited future's text reaches a call (`callee`
+        at `position`) or, with `callee` None, the result."""
+        stack = [value]
+        while stack:
+            item = stack.pop()
+            kind = type(item)
+            if kind is str:
+                if _FUTURE_PREFIX in item:
+                    message = self.unawaited_message(item)
+                    if message is not None:
+                        where = "the result" if callee is None else f"`{callee}(...)` at line {self._line_of(position)}"
+                        raise Abort(BoundaryTypeError(
+                            f"{where}: {message}", path=where, expected="a value", got="an un-awaited task call",
+                        ))
+            elif kind is list or kind is tuple:
+                stack.extend(item)
+            elif kind is dict:
+                stack.extend(item.keys())
+                stack.extend(item.values())
+
+    def _pending_futures_hint(self) -> str:
+        """For a sandbox error about a coroutine: the task calls not awaited so far."""
+        names = [
+            self.unawaited_message(f"{_FUTURE_PREFIX}{call_id})>") for call_id in self.by_call_id if call_id in self.future_sites
+        ]
+        shown = [name for name in names if name][:3]
+        return "".join(f"\n  {text}" for text in shown)
 
     # ------------------------------------------------------------------ output
 
@@ -523,6 +643,8 @@ class Run:
         text = f"{where}: {exc_type}: {message}"
         if source_line:
             text += f"\n    {source_line}"
+        if exc_type == "TypeError" and "'coroutine'" in message and self.by_call_id:
+            text += self._pending_futures_hint()
         display = exc.display() if hasattr(exc, "display") else str(exc)
         return SandboxRuntimeError(
             text, exc_type=exc_type, exc_message=message, filename=filename, line=line,
@@ -560,6 +682,50 @@ def _short(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _short_text(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _kind(value: Any) -> str:
+    """The type name Python would print for a sandbox value."""
+    if type(value).__name__ == "MontyStdTypeProxy":  # a builtin passed by name (`print`)
+        return "builtin_function_or_method" if getattr(value, "kind", None) == "function" else "type"
+    return type(value).__name__
+
+
+_SANDBOX_FUNCTION = re.compile(r"<function '(\w+)' at 0x[0-9a-f]+>")
+
+
+def _flyte_map_unknown(name: str, tasks: dict[str, Task]) -> str:
+    available = ", ".join(sorted(tasks)) or "(none)"
+    text = f"flyte_map: task '{name}' not found in registered tasks. Available: {available}"
+    local = _SANDBOX_FUNCTION.fullmatch(name)
+    if local is not None:  # a function defined in the sandbox crosses as its repr
+        text = (
+            f"flyte_map: task '{local.group(1)}' not found in registered tasks. Available: {available} "
+            f"(`{local.group(1)}` is defined in the sandbox code: flyte_map runs tasks only; call it in a for loop)"
+        )
+    return text
+
+
+def _iterate(value: Any) -> Any:
+    """What `zip` would iterate for a sandbox value, or None when it is not iterable.
+    A `range` reaches the host as its text (`'range(0, 3)'`): it is iterated as the range."""
+    kind = type(value)
+    if kind is list or kind is tuple:
+        return value
+    if kind is dict:
+        return list(value)
+    if kind is str:
+        match = _RANGE_TEXT.fullmatch(value)
+        if match is not None:
+            start, stop, step = (int(group) if group else 1 for group in match.groups())
+            return range(start, stop, step) if step else None
+        return value
+    return None
+
+
 def execute(
     program: Program,
     inputs: dict[str, Any],
@@ -569,4 +735,5 @@ def execute(
     run_id: str | None = None,
 ) -> RunResult:
     """Run `program` once with `inputs` (host values, validated here)."""
-    return Run(program, on_event, interceptors, run_id).execute(inputs)
+    with run_level():  # a run started from a task of this one takes the next level's pool
+        return Run(program, on_event, interceptors, run_id).execute(inputs)

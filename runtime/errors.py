@@ -130,7 +130,7 @@ class BoundaryTypeError(SandboxError, TypeError):
 
 class LimitExceeded(SandboxError):
     """A resource limit was hit. `limit` is one of: "time", "memory",
-    "recursion", "task_calls", "run_timeout", "task_timeout", "output"."""
+    "recursion", "task_calls", "run_timeout", "task_timeout", "output", "nesting"."""
 
     def __init__(self, message: str, *, limit: str, value: Any, output: str = "") -> None:
         super().__init__(message, output=output)

@@ -9,11 +9,16 @@ its annotations the boundary types, its return value the result.
 The gate runs on first call (tasks defined below the orchestrator in the
 module must exist by then) or on `orch.check()`. The tasks it may call are
 its environment's tasks, the module's `@env.task` globals and any `tasks=`.
+
+An orchestrator can itself be a task of another program (`tasks=[orch]`, as
+Flyte's tests write it): `as_task()` gives a `Task` whose call is a nested
+sandboxed run of the orchestrator, with its own gate and limits.
 """
 
 from __future__ import annotations
 
 import ast
+import functools
 import inspect
 import textwrap
 import threading
@@ -30,18 +35,23 @@ from .limits import Limits
 from .offload import offload
 from .options import RunOptions
 from .program import Program, build_program
-from .tasks import Task, TaskSource, parse_signature
+from .tasks import Task, TaskOptions, TaskSource, _load_by_reference, parse_signature
 
 
 class Orchestrator:
     """A sandboxed orchestrator. Calling it runs it (an `async def` one returns
     a coroutine); `.execute(...)` returns the full `RunResult`."""
 
-    def __init__(self, func: Callable[..., Any], env: TaskSource | None, name: str | None, options: RunOptions) -> None:
+    def __init__(
+        self, func: Callable[..., Any], env: TaskSource | None, name: str | None, options: RunOptions,
+        task_options: TaskOptions | None = None,
+    ) -> None:
         self.func = func
         self.env = env
         self.name = name or func.__name__
         self.options = options
+        self.task_options = task_options or TaskOptions()
+        self._task: Task | None = None
         self.is_async = inspect.iscoroutinefunction(func)
         self.signature, self.param_specs, self.return_spec, _ = parse_signature(func, what="orchestrator", code="SBX302")
         for param in self.signature.parameters.values():
@@ -89,9 +99,11 @@ class Orchestrator:
             if isinstance(value, Task) and value.name == name:
                 found[name] = value
         if self.env is not None:
-            found.update(self.env.tasks)
+            found.update((key, value) for key, value in self.env.tasks.items() if isinstance(value, Task))
         for task in self.options.tasks:
             found[task.name] = task
+        # its own `def` is fed under its name, which would hide a task of that name
+        found.pop(self.func.__name__, None)
         return found
 
     def check(self) -> Program:
@@ -128,19 +140,42 @@ class Orchestrator:
         """Run synchronously, whatever the kind of function (Flyte's `forward`)."""
         return self.execute(*args, **kwargs).value
 
+    def as_task(self) -> Task:
+        """This orchestrator as a task of another program: each call is a nested
+        sandboxed run (blocking, so an `async def` orchestrator is a sync task)."""
+        with self._lock:
+            if self._task is None:
+                self._task = OrchestratorTask(self)
+            return self._task
+
     def __repr__(self) -> str:
         return f"<sandbox orchestrator {self.name} ({self.filename})>"
 
 
-class SandboxNamespace:
-    """`env.sandbox`: holds the `orchestrator` decorator of one environment."""
+def _orchestrator_task(module: str, qualname: str) -> Task:
+    return as_orchestrator(_load_by_reference(module, qualname)).as_task()
 
-    def __init__(self, env: TaskSource | None) -> None:
-        self.env = env
 
-    def orchestrator(self, func: Callable[..., Any] | None = None, *, name: str | None = None, **options: Any) -> Any:
-        """`@env.sandbox.orchestrator` or `@env.sandbox.orchestrator(timeout_ms=..., ...)`."""
-        parsed = RunOptions.parse(options, what="sandbox.orchestrator")  # bad options fail at decoration time
-        if func is None:
-            return lambda f: Orchestrator(f, self.env, name, parsed)
-        return Orchestrator(func, self.env, name, parsed)
+def as_orchestrator(value: Any) -> Orchestrator:
+    if not isinstance(value, Orchestrator):
+        raise TypeError(f"expected a sandboxed orchestrator, got {type(value).__name__}")
+    return value
+
+
+class OrchestratorTask(Task):
+    """A sandboxed orchestrator called as a task: the call runs it in the sandbox."""
+
+    def __init__(self, orchestrator: Orchestrator) -> None:
+        @functools.wraps(orchestrator.func)
+        def run_nested(*args: Any, **kwargs: Any) -> Any:
+            return orchestrator.execute(*args, **kwargs).value
+
+        super().__init__(run_nested, orchestrator.env, orchestrator.task_options)
+        self.orchestrator = orchestrator
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # process-pool and Dask workers rebuild it from the module's orchestrator
+        return (_orchestrator_task, (self.__module__, self.__qualname__))
+
+    def __repr__(self) -> str:
+        return f"<task {self.name}: the sandboxed orchestrator {self.orchestrator.name}>"

@@ -4,11 +4,19 @@ Workers are subprocesses (`pydantic_monty.Monty`); a run checks one out for
 its duration and returns it. A worker that crashes or is killed by the
 watchdog is replaced by the pool; a session that hit a time or memory limit is
 discarded by leaving its checkout (the next checkout starts clean).
+
+A run started while a task of another run is running (an orchestrator called
+as a task, a task that runs a template) takes its worker from the pool of the
+next nesting level: it never waits for a worker its caller holds, so nested
+runs cannot deadlock however many outer runs hold workers. Levels are
+counted in a context variable, which reaches tasks in threads (see
+`executors.py`); at most `MAX_NESTING` runs are nested.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextvars
 import importlib.abc
 import importlib.util
 import os
@@ -21,8 +29,13 @@ from typing import Any
 
 from pydantic_monty import Monty
 
+from .errors import LimitExceeded
+
 _lock = threading.Lock()
 _pool: Monty | None = None
+_nested: dict[int, Monty] = {}  # pools of nesting levels 1, 2, ...
+_level: contextvars.ContextVar[int] = contextvars.ContextVar("sandbox_run_level", default=-1)
+MAX_NESTING = 4
 
 
 def max_workers() -> int:
@@ -107,9 +120,29 @@ def quiet_imports() -> Iterator[None]:
         local.active = previous
 
 
+@contextmanager
+def run_level() -> Iterator[int]:
+    """Around one run: its nesting level (0 for a run no task started)."""
+    level = _level.get() + 1
+    if level >= MAX_NESTING:
+        raise LimitExceeded(
+            f"runs nested {level + 1} deep (an orchestrator or template run from a task of a run that is "
+            f"itself nested); at most {MAX_NESTING} levels are allowed",
+            limit="nesting", value=MAX_NESTING,
+        )
+    token = _level.set(level)
+    try:
+        yield level
+    finally:
+        _level.reset(token)
+
+
 def get_pool() -> Monty:
-    """The shared pool, started on first use."""
+    """The pool of the current nesting level, started on first use."""
     global _pool
+    level = _level.get()
+    if level > 0:
+        return _nested_pool(level)
     pool = _pool
     if pool is not None:
         return pool
@@ -126,10 +159,29 @@ def get_pool() -> Monty:
         return _pool
 
 
+def _nested_pool(level: int) -> Monty:
+    pool = _nested.get(level)
+    if pool is not None:
+        return pool
+    with _lock:
+        pool = _nested.get(level)
+        if pool is None:
+            # no warm worker: nested runs are rare, and each level's pool is
+            # only started when a run first nests that deep
+            pool = Monty(min_processes=0, max_processes=max_workers(), feed_duration_limit_grace=2.0)
+            pool.__enter__()
+            _nested[level] = pool
+            atexit.register(shutdown)  # safe to run twice
+        return pool
+
+
 def shutdown(*_: Any) -> None:
     """Stop all workers (registered with atexit; safe to call twice)."""
     global _pool
     with _lock:
-        pool, _pool = _pool, None
-    if pool is not None:
-        pool.__exit__(None, None, None)
+        pools = [_pool, *_nested.values()]
+        _pool = None
+        _nested.clear()
+    for pool in pools:
+        if pool is not None:
+            pool.__exit__(None, None, None)

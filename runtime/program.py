@@ -31,12 +31,21 @@ from .options import RunOptions
 from .tasks import Task
 
 MAP_TASK = "map_task"
+FLYTE_MAP = "flyte_map"
 GATHER_PRELUDE = "import asyncio\ngather = asyncio.gather\n"
 
 
 def map_task(task: Any, *iterables: Any, concurrency: int | None = None, return_exceptions: bool = False) -> list[Any]:
     """Placeholder bound to the sandbox name `map_task`; the driver answers its calls."""
     raise RuntimeError("map_task runs only inside the sandbox")
+
+
+def flyte_map(
+    task_name: Any, *iterables: Any, concurrency: int | None = None, return_exceptions: bool = True,
+    group_name: str | None = None,
+) -> list[Any]:
+    """Placeholder bound to the sandbox name `flyte_map`; the driver answers its calls."""
+    raise RuntimeError("flyte_map runs only inside the sandbox")
 
 
 def dedent_source(source: str) -> str:
@@ -73,6 +82,24 @@ def _async_call_offsets(text: str) -> frozenset[int]:
 
     visit(tree, module_async)
     return frozenset(offsets)
+
+
+def _call_sources(text: str) -> dict[int, str]:
+    """The source of every call, by the UTF-8 byte offset where it starts (the
+    outermost call when several start at the same place: `f(x)(y)`)."""
+    try:
+        tree = compile(text, "<sandbox>", "exec", flags=ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
+    except SyntaxError:
+        return {}
+    line_starts = LineIndex(text).byte_starts
+    found: dict[int, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            offset = line_starts[node.lineno - 1] + node.col_offset
+            segment = ast.get_source_segment(text, node)
+            if segment is not None and offset not in found:
+                found[offset] = segment
+    return found
 
 
 def _walk_scope(scope: ast.AST) -> list[ast.AST]:
@@ -122,6 +149,7 @@ class Program:
     external_lookup: dict[str, Any] = field(default_factory=dict)
     lines: LineIndex = field(default_factory=lambda: LineIndex(""))
     type_checked: bool = False
+    _call_sources: dict[int, str] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.input_validators = {
@@ -130,10 +158,20 @@ class Program:
         self.output_validator = ANY_OUT if self.output_spec is None else compile_validator(self.output_spec, "out")
         self.external_lookup = {name: task.func for name, task in self.tasks.items()}
         self.external_lookup[MAP_TASK] = map_task
+        self.external_lookup[FLYTE_MAP] = flyte_map
         self.lines = LineIndex(self.text)
         self.async_offsets = _async_call_offsets(self.text)
         self.is_async = bool(self.async_offsets)
         self.needs_gather = "gather" in self.text
+
+    def call_source(self, offset: int | None) -> str | None:
+        """The source text of the call that starts at UTF-8 byte `offset` (for
+        error messages; the text is parsed again only when one is needed)."""
+        if offset is None:
+            return None
+        if self._call_sources is None:
+            self._call_sources = _call_sources(self.text)
+        return self._call_sources.get(offset)
 
     def line_at(self, offset: int) -> int:
         """The 1-based line holding UTF-8 byte `offset` of the text."""
@@ -168,6 +206,8 @@ class Program:
             "def gather(*aws: Any) -> Any: ...\n"
             f"{map_prefix} map_task(task: Any, *iterables: Any, concurrency: int | None = None, "
             "return_exceptions: bool = False) -> list[Any]: ...\n"
+            f"{map_prefix} flyte_map(task_name: Any, *iterables: Any, concurrency: int | None = None, "
+            "return_exceptions: bool = True, group_name: str | None = None) -> list[Any]: ...\n"
         )
         return header + render_stub(interface)
 

@@ -1,8 +1,10 @@
-"""Code strings: `orchestrator_from_str`, `orchestrate_local` (Flyte's `flyte.sandbox`).
+"""Code strings: `orchestrator_from_str`, `orchestrate_local` (Flyte's `flyte.sandbox`),
+and `env.sandbox` (`SandboxNamespace`), whose `orchestrator` takes a function or a code string.
 
     pipeline = sandbox.orchestrator_from_str(
         "add(x, y) * 2", inputs={"x": int, "y": int}, output=int, tasks=[add])
     pipeline(x=1, y=2)                                              # 6
+    env.sandbox.orchestrator("add(x, y) * 2", inputs={"x": int, "y": int}, output=int, tasks=[add])
     await sandbox.orchestrate_local("add(x, y) * 2", inputs={"x": 1, "y": 2}, tasks=[add])
 
 The value of the last expression is the result. Indented triple-quoted code is
@@ -25,13 +27,17 @@ from .errors import TaskDefinitionError
 from .events import EventHook
 from .offload import offload
 from .options import RunOptions
-from .orchestrator import Orchestrator, SandboxNamespace
+from .orchestrator import Orchestrator
 from .program import Program, build_program, dedent_source
-from .tasks import as_task
+from .tasks import Task, TaskOptions, TaskSource, as_task
 
-__all__ = ["CodeTaskTemplate", "Orchestrator", "orchestrate_local_detailed", "orchestrate_local", "orchestrate_local_sync", "orchestrator", "orchestrator_from_str"]
+__all__ = [
+    "CodeTaskTemplate", "DEFAULT_NAME", "Orchestrator", "SandboxNamespace", "orchestrate_local_detailed",
+    "orchestrate_local", "orchestrate_local_sync", "orchestrator", "orchestrator_from_str",
+]
 
 _UNSET: Any = object()
+DEFAULT_NAME = "sandboxed-code"  # Flyte's default template name
 
 
 def _spec(annotation: Any, what: str) -> TypeSpec:
@@ -44,11 +50,29 @@ def _spec(annotation: Any, what: str) -> TypeSpec:
 class CodeTaskTemplate:
     """A reusable sandboxed task made from a code string, checked once at creation."""
 
-    def __init__(self, program: Program, *, inputs: dict[str, TypeSpec | None], output: TypeSpec | None) -> None:
+    def __init__(
+        self, program: Program, *, inputs: dict[str, TypeSpec | None], output: TypeSpec | None,
+        options: TaskOptions | None = None, image: Any = None,
+    ) -> None:
         self.program = program
         self.name = program.name
         self.inputs = inputs
         self.output = output
+        self.options = options or TaskOptions()
+        self.image = image
+        self.env: TaskSource | None = None
+        """The environment it belongs to: `env.sandbox.orchestrator(CODE, ...)` or `TaskEnvironment.from_task`."""
+
+    def bind_inputs(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+        """Positional inputs in the order `inputs=` declared them, then keywords."""
+        names = list(self.inputs)
+        if len(args) > len(names):
+            raise TypeError(f"{self.name} takes {len(names)} input(s) ({', '.join(names) or 'none'}), {len(args)} given by position")
+        bound = dict(zip(names, args))
+        twice = sorted(set(bound) & set(kwargs))
+        if twice:
+            raise TypeError(f"{self.name}: input `{twice[0]}` given by position and as a keyword")
+        return {**bound, **kwargs}
 
     def execute(self, on_event: EventHook | None = None, **inputs: Any) -> RunResult:
         """Run with keyword inputs and return the full `RunResult`."""
@@ -58,6 +82,12 @@ class CodeTaskTemplate:
         return self.execute(**inputs).value
 
     forward = __call__
+
+    def as_task(self) -> Task:
+        raise TaskDefinitionError(
+            f"template `{self.name}` cannot be a task of another program: pass its tasks instead, "
+            "or make it a decorated `@env.sandbox.orchestrator`, which can be"
+        )
 
     async def aio(self, **inputs: Any) -> Any:
         """Run without blocking the event loop."""
@@ -78,14 +108,20 @@ def orchestrator_from_str(
     inputs: dict[str, Any] | None = None,
     output: Any = _UNSET,
     tasks: Iterable[Any] | None = None,
-    name: str = "sandbox-code",
+    name: str = DEFAULT_NAME,
+    cache: Any = "disable",
+    retries: int = 0,
+    image: Any = None,
     **options: Any,
 ) -> CodeTaskTemplate:
     """A reusable template from a code string. `inputs` maps names to types
     (`None` or `object`-free: an untyped input accepts any boundary value);
     `output` is the result type (omit it for an unchecked result). The gate
     runs here: a bad program raises `RejectedError` now, not at run time.
-    Options: limits (`timeout_ms`, `max_memory`, ...), `type_check`, `executor`."""
+    Options: limits (`timeout_ms`, `max_memory`, ...), `type_check`, `executor`;
+    Flyte's `cache`/`retries` (durable runs: not supported yet beyond "disable"/0)
+    and `image` (accepted, no effect locally)."""
+    durable = TaskOptions.parse({"cache": cache, "retries": retries}, what="orchestrator_from_str")
     parsed = RunOptions.parse(options, what="orchestrator_from_str", allow_tasks=False)
     task_map = {}
     for item in tasks or ():
@@ -97,7 +133,7 @@ def orchestrator_from_str(
         name=name, filename=f"<{name}>", text=dedent_source(source), tasks=task_map,
         input_specs=input_specs, output_spec=output_spec, options=parsed,
     )
-    return CodeTaskTemplate(program, inputs=input_specs, output=output_spec)
+    return CodeTaskTemplate(program, inputs=input_specs, output=output_spec, options=durable, image=image)
 
 
 _programs: OrderedDict[tuple[Any, ...], Program] = OrderedDict()
@@ -154,6 +190,55 @@ def orchestrate_local_detailed(
     """Like `orchestrate_local_sync`, returning the full `RunResult`."""
     inputs = dict(inputs or {})
     return execute(_local_program(source, inputs, tasks, options), inputs, on_event=on_event)
+
+
+class SandboxNamespace:
+    """`env.sandbox`: the `orchestrator` decorator of one environment, and its code-string form."""
+
+    def __init__(self, env: TaskSource | None) -> None:
+        self.env = env
+
+    def orchestrator(
+        self,
+        _func_or_source: Callable[..., Any] | str | None = None,
+        /,
+        *,
+        name: str | None = None,
+        inputs: dict[str, Any] | None = None,
+        output: Any = _UNSET,
+        cache: Any = None,
+        retries: int = 0,
+        **options: Any,
+    ) -> Any:
+        """`@env.sandbox.orchestrator`, `@env.sandbox.orchestrator(timeout_ms=..., ...)`, or
+        `env.sandbox.orchestrator(CODE, inputs=..., output=..., tasks=..., name=...)`, which
+        returns a `CodeTaskTemplate` like `orchestrator_from_str` (default name "sandboxed-code")."""
+        env_cache = getattr(self.env, "cache", "disable")
+        source = _func_or_source
+        if isinstance(source, str):
+            template = orchestrator_from_str(
+                source, inputs=inputs or {}, output=output, name=name or DEFAULT_NAME,
+                cache=env_cache if cache is None else cache, retries=retries, image=getattr(self.env, "image", None),
+                **options,
+            )
+            template.env = self.env
+            return template
+        if source is not None and not callable(source):
+            raise TypeError(f"orchestrator() expects a callable, string, or keyword arguments, got {type(source)}")
+        given = [option for option, value in (("inputs", inputs), ("output", output)) if value is not None and value is not _UNSET]
+        if given:
+            raise TaskDefinitionError(
+                f"sandbox.orchestrator: `{given[0]}=` belongs to the code-string form "
+                "(`env.sandbox.orchestrator(CODE, inputs=..., output=...)`); a decorated function "
+                "declares its inputs and output with annotations"
+            )
+        durable = TaskOptions.parse(
+            {"cache": env_cache if cache is None else cache, "retries": retries}, what="sandbox.orchestrator"
+        )
+        parsed = RunOptions.parse(options, what="sandbox.orchestrator")  # bad options fail at decoration time
+        if source is None:
+            return lambda f: Orchestrator(f, self.env, name, parsed, durable)
+        return Orchestrator(source, self.env, name, parsed, durable)
 
 
 _module_namespace = SandboxNamespace(None)

@@ -28,9 +28,15 @@ EXCEPTION_NAMES: frozenset[str] = frozenset(
     }
 )
 
-# Functions the runtime injects: `gather(*awaitables)` and
-# `map_task(task, *iterables, concurrency=None, return_exceptions=False)`.
-RUNTIME_FUNCTIONS: frozenset[str] = frozenset({"gather", "map_task"})
+# Functions the runtime injects: `gather(*awaitables)`,
+# `map_task(task, *iterables, concurrency=None, return_exceptions=False)` and
+# Flyte's `flyte_map("task_name", *iterables, concurrency=None,
+# return_exceptions=True, group_name=None)`.
+RUNTIME_FUNCTIONS: frozenset[str] = frozenset({"gather", "map_task", "flyte_map"})
+
+# The runtime functions that call a task once per element: the task (or its
+# name as a string) is the first argument, the iterables follow.
+MAP_FUNCTIONS: frozenset[str] = frozenset({"map_task", "flyte_map"})
 
 # Literal keywords that libcst represents as names.
 CONSTANTS: frozenset[str] = frozenset({"True", "False", "None"})

@@ -71,6 +71,8 @@ def load_tasks(specs: Sequence[str]) -> list[Task]:
     tasks: dict[str, Task] = {}
     for spec in specs:
         for name, task in load_environment(spec).tasks.items():
+            if not isinstance(task, Task):
+                continue  # a template `from_task` grouped in: not callable by name
             if name in tasks and tasks[name] is not task:
                 raise UsageError(f"two environments define a task named `{name}` (the second in {spec})")
             tasks[name] = task

@@ -188,8 +188,9 @@ def _runtime_function_lines(names: frozenset[str]) -> list[str]:
         )
     if "flyte_map" in names:
         lines.append(
-            "- `flyte_map(\"task_name\", *iterables, concurrency=None, return_exceptions=False, group_name=None)` "
-            "is the same as `map_task`, with the task given by its name (Flyte's spelling)."
+            "- `flyte_map(\"task_name\", *iterables, concurrency=None, return_exceptions=True, group_name=None)` "
+            "is Flyte's spelling of `map_task`: the task is given by its name, and a failed element's exception is "
+            "its value unless `return_exceptions=False`."
         )
     lines.append(
         "- A task cannot be called inside a `lambda` or a callback of `sorted`, `map`, `filter`, `min` or `max`: "

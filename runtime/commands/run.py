@@ -80,7 +80,8 @@ def run_command(
             raise UsageError(f"no such file: {file}")
         else:
             source = path.read_text(encoding="utf-8")
-        env_tasks: list[Task] = list(load_environment(tasks).tasks.values()) if tasks else []
+        # `from_task` may group templates into an environment: only its tasks are callable
+        env_tasks: list[Task] = [t for t in load_environment(tasks).tasks.values() if isinstance(t, Task)] if tasks else []
         values = dict(parse_input(item) for item in inputs)
     except UsageError as exc:
         print(f"sandbox-lint run: error: {exc}", file=err)

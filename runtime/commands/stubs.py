@@ -8,6 +8,7 @@ from typing import TextIO
 
 from sandbox_lint.interface import Interface, render_stub
 
+from ..tasks import Task
 from .environments import UsageError, load_environment
 
 
@@ -30,5 +31,6 @@ def stubs_command(spec: str, *, stdout: TextIO | None = None, stderr: TextIO | N
     except UsageError as exc:
         print(f"sandbox-lint stubs: error: {exc}", file=err)
         return 2
-    out.write(render_stub(Interface(tasks=tuple(task.signature for task in env.tasks.values()))))
+    tasks = tuple(task.signature for task in env.tasks.values() if isinstance(task, Task))  # not grouped templates
+    out.write(render_stub(Interface(tasks=tasks)))
     return 0

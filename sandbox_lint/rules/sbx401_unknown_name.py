@@ -36,7 +36,8 @@ class UnknownName(Rule):
     Python), not an input, not a task, and not a provided builtin (`abs all
     any bool bytes chr dict divmod enumerate filter float int isinstance len
     list map max min ord pow print range repr reversed round sorted str sum
-    tuple zip`, the common exception classes, `gather` and `map_task`).
+    tuple zip`, the common exception classes, `gather`, `map_task` and
+    Flyte's `flyte_map`).
     In a host file, a module-level global of the host used inside an
     orchestrator is reported with that explanation. The message suggests
     close names and lists the available tasks. Active when the interface is

@@ -24,7 +24,7 @@ class ShadowedName(Rule):
     ## What it does
     Reports a binding (assignment, `def`, parameter, `for` target,
     comprehension target) of a name that is a task or a provided builtin
-    (`len`, `sum`, `list`, `max`, `gather`, `map_task`, `ValueError`, …).
+    (`len`, `sum`, `list`, `max`, `gather`, `map_task`, `flyte_map`, `ValueError`, …).
     Rebinding an input is fine. Active when the interface is known.
 
     ## Why is this bad?

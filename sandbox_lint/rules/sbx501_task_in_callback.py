@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from ..builtins import MAP_FUNCTIONS
 from .base import Context, Invalid, Rule, Valid, code_of, shorten
 from .shared import called_task, provided_call, task_names
 
@@ -17,9 +18,10 @@ class TaskInCallback(Rule):
     """
     ## What it does
     Reports a task called where Monty cannot pause the program to run it: a
-    task call inside a `lambda`, and a task passed by name as the function
-    of `map(...)` or `filter(...)` or as the `key=` of `sorted`, `min` or
-    `max`. Active when the interface is known.
+    task call (or a `map_task(...)` / `flyte_map(...)`) inside a `lambda`,
+    and a task passed by name as the function of `map(...)` or `filter(...)`
+    or as the `key=` of `sorted`, `min` or `max`. Active when the interface
+    is known.
 
     ## Why is this bad?
     A task runs outside the sandbox: Monty suspends the program at the call
@@ -39,7 +41,7 @@ class TaskInCallback(Rule):
     scores = []
     for x in items:
         scores.append(score(x))
-    # or, concurrently in async code: scores = await map_task(score, items)
+    # or, in one call: scores = map_task(score, items) (`flyte_map("score", items)`)
     best = items[scores.index(max(scores))]
     ```
 
@@ -64,6 +66,7 @@ class TaskInCallback(Rule):
         Invalid("best = max(items, key=score)\n", interface=STUB),
         Invalid("ordered = sorted(items, key=lambda x: score(x))\n", interface=STUB),
         Invalid("f = lambda x: score(x) + 1\n", interface=STUB),
+        Invalid("f = lambda xs: flyte_map(\"score\", xs)\n", interface=STUB),
     ]
 
     def visit(self, node: cst.CSTNode, ctx: Context) -> None:
@@ -72,18 +75,20 @@ class TaskInCallback(Rule):
         if interface is None:
             return
         task = called_task(node, ctx)
-        if task is not None:
+        mapper = provided_call(node, ctx, MAP_FUNCTIONS)
+        if task is not None or mapper is not None:
             for ancestor in reversed(ctx.ancestors):
                 kind = type(ancestor)
                 if kind is cst.FunctionDef:
                     return
                 if kind is cst.Lambda:
+                    alternative = "" if task is None else f" (or `map_task({task.name}, xs)`)"
                     ctx.report(
                         self,
                         node,
                         f"task call `{shorten(code_of(node))}` inside a lambda: Monty cannot pause inside a "
-                        f"callback to run a task; compute the values first with a for loop (or "
-                        f"`map_task({task.name}, xs)`) and use the results",
+                        f"callback to run a task; compute the values first with a for loop{alternative} "
+                        "and use the results",
                     )
                     return
             return
@@ -113,7 +118,7 @@ class TaskInCallback(Rule):
                     self,
                     value,
                     f"task `{name}` passed to `{builtin}(...)`: Monty cannot pause inside a builtin callback "
-                    f"to run a task; write {loop}, or `map_task({name}, {rest})` in async code",
+                    f"to run a task; write {loop}, or `map_task({name}, {rest})`",
                 )
             else:
                 ctx.report(

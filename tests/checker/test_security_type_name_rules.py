@@ -378,7 +378,7 @@ def test_builtin_lists_match_the_spec() -> None:
         "type object super id memoryview bytearray __import__ exit quit property classmethod staticmethod "
         "iter next".split()
     )
-    assert RUNTIME_FUNCTIONS == {"gather", "map_task"}
+    assert RUNTIME_FUNCTIONS == {"gather", "map_task", "flyte_map"}  # SPEC §2: Flyte's spelling too
     assert not (PROVIDED & set(FORBIDDEN_BUILTINS))
     assert {"ValueError", "KeyError", "Exception"} <= EXCEPTION_NAMES
     assert "StopIteration" not in EXCEPTION_NAMES

@@ -112,7 +112,7 @@ def test_a_new_rule_changes_the_prompt_with_no_other_edit(monkeypatch):
 def test_flyte_map_is_described_when_the_runtime_provides_it(monkeypatch):
     assert ("flyte_map(" in SANDBOX_LANGUAGE) == ("flyte_map" in provided.RUNTIME_FUNCTIONS)
     monkeypatch.setattr(provided, "RUNTIME_FUNCTIONS", provided.RUNTIME_FUNCTIONS | {"flyte_map"})
-    assert '`flyte_map("task_name", *iterables, concurrency=None, return_exceptions=False, group_name=None)`' in sandbox_language()
+    assert '`flyte_map("task_name", *iterables, concurrency=None, return_exceptions=True, group_name=None)`' in sandbox_language()
 
 
 def test_task_stubs_show_signatures_return_types_and_docstrings_sorted():

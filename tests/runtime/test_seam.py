@@ -62,6 +62,11 @@ async def request_id_async() -> str:
     return REQUEST.get()
 
 
+@env.task
+def request_id_of(x: int) -> str:
+    return REQUEST.get()
+
+
 class Recorder(Interceptor):
     def __init__(self) -> None:
         self.events: list[RunEvent] = []
@@ -192,16 +197,16 @@ def test_errors_carry_the_calls_that_finished_before_the_failure() -> None:
         ("request_id()", {"task_timeout_s": 5.0}),  # the default thread pool
         ("request_id()", {"executor": ThreadPoolExecutor(2)}),  # a user's thread pool
         ("async def main():\n    return await request_id_async()\nawait main()\n", {}),  # the background loop
-        ("map_task(request_id, [])", {}),
+        ("map_task(request_id_of, [1, 2])", {}),  # the calls of a map, on the default thread pool
     ],
 )
 def test_context_variables_reach_tasks(source: str, options: dict[str, Any]) -> None:
     token = REQUEST.set("req-42")
     try:
-        value = sandbox.orchestrate_local_sync(source, tasks=[request_id, request_id_async], **options)
+        value = sandbox.orchestrate_local_sync(source, tasks=[request_id, request_id_async, request_id_of], **options)
     finally:
         REQUEST.reset(token)
-    assert value in ("req-42", [])
+    assert value in ("req-42", ["req-42", "req-42"])
 
 
 def test_runs_never_poison_sys_modules_for_opentelemetry() -> None:
