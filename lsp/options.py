@@ -22,6 +22,7 @@ from typing import Any, Mapping
 from lsprotocol import types
 
 from sandbox_lint.config import ConfigError, validate_codes
+from sandbox_lint.rules import RULES_BY_CODE
 
 SECTION = "sandbox-lint"
 DEFAULT_DEBOUNCE_MS = 150
@@ -34,10 +35,9 @@ LEVELS: dict[str, types.DiagnosticSeverity] = {
     "hint": types.DiagnosticSeverity.Hint,
 }
 
-# Findings the runtime gate rejects whatever the project's configuration says
-# (security rules) or that stop the checker itself (syntax errors) are errors;
-# the rest are warnings. Users override per code or prefix with `severity`.
-DEFAULT_ERROR_PREFIXES = ("SBX2", "SBX900")
+# A rule's default severity is its own (`Rule.severity`): security rules and
+# syntax errors are errors, SBX603's note about `# noqa` is information, the
+# rest are warnings. Users override per code or prefix with `severity`.
 
 # Settings a client reads to start the server; they may arrive with the others.
 CLIENT_SETTINGS = frozenset({"args", "interpreter", "path", "importStrategy", "showNotifications", "trace"})
@@ -58,9 +58,8 @@ class EditorSettings:
         best = max((prefix for prefix, _ in self.severity if code.startswith(prefix)), key=len, default=None)
         if best is not None:
             return LEVELS[dict(self.severity)[best]]
-        if code.startswith(DEFAULT_ERROR_PREFIXES):
-            return types.DiagnosticSeverity.Error
-        return types.DiagnosticSeverity.Warning
+        rule = RULES_BY_CODE.get(code)
+        return LEVELS[rule.severity] if rule is not None else types.DiagnosticSeverity.Warning
 
 
 def parse(raw: object, base: EditorSettings, origin: str) -> tuple[EditorSettings, list[str]]:

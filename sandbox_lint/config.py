@@ -30,6 +30,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from .checker import Report, check_host_report, check_report
 from .diagnostics import Diagnostic
 from .interface import Interface, StubError, parse_stub
 from .rules import RULES_BY_CODE
@@ -360,15 +361,17 @@ class FileConfig:
 
     def check(self, source: str) -> list[Diagnostic]:
         """The core's findings on `source` in this file's mode, minus per-file ignores."""
-        from .checker import check, check_host
+        return list(self.report(source).diagnostics)
 
+    def report(self, source: str) -> Report:
+        """`check`, with what the check covered."""
         if self.mode == "script":
-            found = check(source, interface=self.interface, settings=self.settings)
+            report = check_report(source, interface=self.interface, settings=self.settings)
         else:
-            found = check_host(source, settings=self.settings)
+            report = check_host_report(source, settings=self.settings)
         if not self.per_file_ignores:
-            return found
-        return [d for d in found if self.keep(d.code)]
+            return report
+        return Report(tuple(d for d in report.diagnostics if self.keep(d.code)), report.coverage)
 
 
 class Resolver:

@@ -247,6 +247,14 @@ class _Names:
         return None
 
 
+def _sandbox_aliases(scope: _Scope) -> list[str]:
+    """Names a scope binds to the framework's sandbox functions (`ofs`, `orch`, `sb`)."""
+    return [
+        name for name, target in scope.aliases.items()
+        if "sandbox" in target or target.rsplit(".", 1)[-1] in CODE_STRING_FUNCTIONS or target.endswith("orchestrator")
+    ]
+
+
 def _is_orchestrator_name(name: str | None) -> bool:
     return name is not None and (name == "orchestrator" or name.endswith("sandbox.orchestrator"))
 
@@ -417,11 +425,7 @@ class _Survey:
     def run(self) -> HostFile:
         _scan_scope(self.tree.body, self.module_scope)
         # Names bound to the framework's sandbox functions mark code that may hold sandbox code.
-        aliases = [
-            name for name, target in self.module_scope.aliases.items()
-            if "sandbox" in target or target.rsplit(".", 1)[-1] in CODE_STRING_FUNCTIONS or target.endswith("orchestrator")
-        ]
-        self.markers = ("orchestrat", "sandbox", *aliases)
+        self.markers = ("orchestrat", "sandbox", *_sandbox_aliases(self.module_scope))
         self._module_level()
         self._visit(self.tree.body, [self.module_scope], [set()])
         for node in self.orchestrators:
@@ -528,7 +532,13 @@ class _Survey:
         arguments = node.args
         own = {a.arg for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]}
         own |= {a.arg for a in (arguments.vararg, arguments.kwarg) if a is not None}
-        self._visit(node.body, [*scopes, inner], [*params, own])
+        local = _sandbox_aliases(inner)
+        outer_markers = self.markers
+        self.markers = (*outer_markers, *local)  # `run = sandbox.orchestrate_local_sync` inside the function
+        try:
+            self._visit(node.body, [*scopes, inner], [*params, own])
+        finally:
+            self.markers = outer_markers
 
     def _orchestrator_call(self, call: ast.Call, names: _Names) -> None:
         """`env.sandbox.orchestrator(X, ...)` called directly: Flyte's code-string form,

@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import quote
 
 from .diagnostics import Diagnostic, Edit
+from .units import Coverage
 from .rules import RULES_BY_CODE
 from .rules.base import Rule
 
@@ -35,10 +36,44 @@ FORMATS = ("text", "json", "sarif", "github", "llm")
 
 @dataclass(frozen=True)
 class FileResult:
-    """The diagnostics of one checked file, under the name shown to the user."""
+    """The diagnostics of one checked file, under the name shown to the user,
+    and how much sandbox code it held (None: not known, e.g. unreadable)."""
 
     filename: str
     diagnostics: tuple[Diagnostic, ...]
+    coverage: Coverage | None = None
+
+
+def coverage_summary(results: Sequence[FileResult]) -> str:
+    """What was checked, in words: "checked 2 orchestrators and 1 script in 3 files"
+    and/or "no sandbox code in 4 files" (empty when nothing is known)."""
+    known = [r for r in results if r.coverage is not None]
+    with_code = [r for r in known if r.coverage is not None and (r.coverage.units or r.coverage.tasks)]
+    parts = []
+    if with_code:
+        counts = [
+            (sum(r.coverage.orchestrators for r in with_code if r.coverage), "orchestrator"),
+            (sum(r.coverage.code_strings for r in with_code if r.coverage), "code string"),
+            (sum(r.coverage.scripts for r in with_code if r.coverage), "script"),
+            (sum(r.coverage.tasks for r in with_code if r.coverage), "task signature"),
+        ]
+        named = [_plural(count, word) for count, word in counts if count]
+        listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+        parts.append(f"checked {listed} in {_plural(len(with_code), 'file')}")
+    without = len(known) - len(with_code)
+    if without:
+        parts.append(f"no sandbox code in {_plural(without, 'file')}")
+    return "; ".join(parts)
+
+
+def script_hints(results: Sequence[FileResult]) -> list[str]:
+    """One line per host file with no sandbox code that reads like a sandbox script."""
+    return [
+        f"hint: {r.filename} has no orchestrator or code string but reads like a sandbox script: check it "
+        f"with `sandbox-lint check --script {r.filename}`, or add it to `scripts` in [tool.sandbox-lint]"
+        for r in sorted(results, key=lambda r: r.filename)
+        if r.coverage is not None and not r.coverage.units and r.coverage.script_like
+    ]
 
 
 def _sorted(results: Iterable[FileResult]) -> list[tuple[str, Diagnostic]]:
@@ -58,17 +93,35 @@ def _rule(code: str) -> type[Rule] | None:
 # ---------------------------------------------------------------- text
 
 
-def format_text(results: Sequence[FileResult], *, unsafe_fixes: bool = False, fixed: int = 0) -> str:
-    """`path:line:col: CODE message` lines, sorted, and a summary line.
+def format_text(
+    results: Sequence[FileResult], *, unsafe_fixes: bool = False, fixed: int = 0, errors: int = 0
+) -> str:
+    """`path:line:col: CODE message` lines, sorted, and a summary: what was found,
+    what was checked (never "All checks passed!" for files that held no
+    sandbox code, or when some could not be read), and hints.
 
-    `fixed` is how many findings `--fix` already fixed (the summary says so).
+    `fixed` is how many findings `--fix` already fixed (the summary says so);
+    `errors` how many paths could not be read or checked.
     """
     pairs = _sorted(results)
     lines = [f"{name}:{d.line}:{d.column}: {d.code} {d.message}" for name, d in pairs]
+    covered = coverage_summary(results)
+    tail = [*script_hints(results)]
+    unknown = all(r.coverage is None for r in results)  # a caller that did not say what was checked
     if not pairs:
         if fixed:
-            return f"Found {_plural(fixed, 'problem')} ({fixed} fixed, 0 remaining).\n"
-        return "All checks passed!\n"
+            head = f"Found {_plural(fixed, 'problem')} ({fixed} fixed, 0 remaining)."
+        elif errors:
+            head = f"No problems found in the files that could be read ({_plural(errors, 'error')} above)."
+        elif unknown or (covered and covered.startswith("checked")):
+            head = "All checks passed!"
+        elif results:
+            head = f"No sandbox code found in {_plural(len(results), 'file')}: nothing was checked."
+            covered = ""
+        else:
+            head = "No files were checked."
+        summary = head + (f" {covered[0].upper()}{covered[1:]}." if covered else "")
+        return "\n".join([summary, *tail]) + "\n"
     if fixed:
         summary = f"Found {_plural(len(pairs) + fixed, 'problem')} ({fixed} fixed, {len(pairs)} remaining)."
     else:
@@ -83,6 +136,9 @@ def format_text(results: Sequence[FileResult], *, unsafe_fixes: bool = False, fi
     elif unsafe:
         summary += f" {unsafe} fixable with `--fix --unsafe-fixes`."
     lines.append(summary)
+    if covered:
+        lines.append(f"{covered[0].upper()}{covered[1:]}.")
+    lines.extend(tail)
     return "\n".join(lines) + "\n"
 
 
@@ -317,12 +373,17 @@ def format_llm(diagnostics: Sequence[Diagnostic], filename: str = "<sandbox>") -
 
 
 def format_llm_files(results: Sequence[FileResult]) -> str:
-    """`format_llm` for several files: a block per file with problems."""
+    """`format_llm` for several files: a block per file with problems, then what was checked."""
     with_problems = sorted((r for r in results if r.diagnostics), key=lambda r: r.filename)
+    covered = coverage_summary(results)
     if not with_problems:
-        checked = len(results)
-        return f"no problems found in {_plural(checked, 'file')}.\n"
-    return "".join(format_llm(r.diagnostics, r.filename) for r in with_problems)
+        if covered and covered.startswith("checked"):
+            return f"no problems found ({covered}).\n"
+        if all(r.coverage is None for r in results):
+            return f"no problems found in {_plural(len(results), 'file')}.\n"
+        return f"no sandbox code found in {_plural(len(results), 'file')}: nothing was checked.\n"
+    blocks = "".join(format_llm(r.diagnostics, r.filename) for r in with_problems)
+    return blocks + (f"({covered}.)\n" if covered else "")
 
 
 def render(output_format: str, results: Sequence[FileResult], *, unsafe_fixes: bool = False) -> str:

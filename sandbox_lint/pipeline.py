@@ -35,7 +35,7 @@ from .rules import RULES_BY_CODE, rule_instances
 from .rules.base import Context, Finding, Rule
 from .settings import Settings
 from .tree import has_top_level_await
-from .units import CodeString, DeclaredType, Snippet, UnitInfo, Unreadable
+from .units import CodeString, DeclaredType, HostFile, Snippet, UnitInfo, Unreadable
 
 PositionMap = Callable[[int, int], tuple[int, int]]
 
@@ -73,6 +73,11 @@ def dispatch_for(settings: Settings) -> tuple[Dispatch, list[Rule]]:
 
 
 _hook_cache: dict[tuple[int, str], list[Rule]] = {}
+
+
+def rules_with_hook(settings: Settings, hook: str) -> list[Rule]:
+    """The rules `settings` enables that implement `hook` (cached)."""
+    return _with_hook(dispatch_for(settings)[1], hook)
 
 
 def _with_hook(rules: list[Rule], hook: str) -> list[Rule]:
@@ -300,19 +305,20 @@ def _host_tree(source: str) -> ast.Module | None:
     return tree
 
 
-def check_host_source(source: str, settings: Settings) -> list[Diagnostic]:
+def check_host_source(source: str, settings: Settings) -> tuple[list[Diagnostic], HostFile | None]:
     """The sandbox code a host file holds (discovery finds it): what the file
     declares (tasks, code-string types, dynamic code strings), its
-    orchestrators and its code strings, each piece parsed and checked alone."""
+    orchestrators and its code strings, each piece parsed and checked alone.
+    Also what discovery found (None when the file could not be read)."""
     too_large = _too_large(source, settings)
     if too_large is not None:
-        return [unreadable(too_large)]
+        return [unreadable(too_large)], None
     # The whole-text rules see the whole host file: Trojan Source in host
     # code can hide what the sandbox runs.
     found = text_findings(source, settings)
     tree = _host_tree(source)
     if tree is None:  # the file itself does not parse: say where, as libcst and CPython see it
-        return found + prepare(source, settings, text_rules=False).found
+        return found + prepare(source, settings, text_rules=False).found, None
     host = discovery.survey(source, tree)
     rules = dispatch_for(settings)[1]
     for rule in _with_hook(rules, "check_host"):
@@ -332,7 +338,7 @@ def check_host_source(source: str, settings: Settings) -> list[Diagnostic]:
         if call.code is not None:
             diagnostics = _code_string_diagnostics(call.code.text, call.interface, host_globals, settings)
             found.extend(_map_into_host(list(diagnostics), call.code))
-    return found
+    return found, host
 
 
 def _cached(key: tuple[object, ...], compute: Callable[[], list[Diagnostic]]) -> tuple[Diagnostic, ...]:

@@ -154,6 +154,30 @@ class HostFile:
     dynamic: list[DynamicCodeString] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Coverage:
+    """How much sandbox code one check saw.
+
+    `scripts` is 1 for a script-mode check; `orchestrators` and `code_strings`
+    count what a host file holds (`dynamic`: code strings that cannot be known
+    before they run); `tasks` the task signatures it declares. `script_like`:
+    a host file with no sandbox code that reads like a sandbox script
+    (statements at module level), which `--script` would check.
+    """
+
+    scripts: int = 0
+    orchestrators: int = 0
+    code_strings: int = 0
+    dynamic: int = 0
+    tasks: int = 0
+    script_like: bool = False
+
+    @property
+    def units(self) -> int:
+        """Pieces of sandbox code checked."""
+        return self.scripts + self.orchestrators + self.code_strings
+
+
 UnreadableKind = Literal["too-large", "syntax", "parse-limit", "too-deep", "no-positions"]
 
 

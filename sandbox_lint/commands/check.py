@@ -23,7 +23,7 @@ from ..diagnostics import Diagnostic
 from ..files import Target, collect_targets, decode, encode, write_atomically
 from ..fixes import apply_fixes
 from ..lines import split_lines_keepends
-from ..output import FORMATS, FileResult, format_statistics, format_text, render
+from ..output import FORMATS, FileResult, coverage_summary, format_statistics, format_text, render, script_hints
 
 PROG = "sandbox-lint"
 
@@ -82,10 +82,13 @@ def check_target(target: Target, data: bytes, fc: FileConfig, args: argparse.Nam
         return Outcome(FileResult(target.display, tuple(found)), stdin_output=echo)
     text = decoded.text
     if not (args.fix or args.diff):
-        return Outcome(FileResult(target.display, tuple(fc.check(text))))
+        report = fc.report(text)
+        return Outcome(FileResult(target.display, report.diagnostics, report.coverage))
     fixed, count = apply_fixes(text, fc.check, unsafe=args.unsafe_fixes)
-    remaining = tuple(fc.check(fixed))
-    outcome = Outcome(FileResult(target.display, remaining), fixed=count if fixed != text else 0, stdin_output=echo)
+    report = fc.report(fixed)
+    outcome = Outcome(
+        FileResult(target.display, report.diagnostics, report.coverage), fixed=count if fixed != text else 0, stdin_output=echo
+    )
     if fixed == text:
         return outcome
     if args.diff:
@@ -230,11 +233,17 @@ def command_check(args: argparse.Namespace) -> int:
         else:
             report_stream.write(format_statistics(results))
     elif args.output_format == "text":
-        text = format_text(results, unsafe_fixes=args.unsafe_fixes, fixed=fixed)
+        text = format_text(results, unsafe_fixes=args.unsafe_fixes, fixed=fixed, errors=len(errors))
         if not (args.quiet and remaining == 0):
             report_stream.write(text)
     else:
         report_stream.write(render(args.output_format, results, unsafe_fixes=args.unsafe_fixes))
+        if args.output_format != "llm" and not args.quiet:
+            # Machine formats keep their shape on stdout; what was checked goes to stderr.
+            covered = coverage_summary(results) or "nothing was checked"
+            print(f"{PROG}: {covered}", file=sys.stderr)
+            for hint in script_hints(results):
+                print(f"{PROG}: {hint}", file=sys.stderr)
     report_stream.flush()
     if errors:
         return 2

@@ -63,6 +63,7 @@ def command_rule(args: argparse.Namespace) -> int:
                 "summary": rule.summary,
                 "category": rule.category,
                 "fix": rule.fixable,
+                "severity": rule.severity,
                 "explanation": rule.docs(),
                 "url": rule.url(),
             }

@@ -40,6 +40,8 @@ from .sbx404_await_outside_async import AwaitOutsideAsync
 from .sbx405_unawaited_task import UnawaitedTask
 from .sbx501_task_in_callback import TaskInCallback
 from .sbx601_unchecked_code_string import UncheckedCodeString
+from .sbx602_unused_noqa import UnusedNoqa
+from .sbx603_noqa_ignored_by_gate import NoqaIgnoredByGate
 from .sbx900_syntax_error import SyntaxErrorRule
 
 RULES: tuple[type[Rule], ...] = (
@@ -78,6 +80,8 @@ RULES: tuple[type[Rule], ...] = (
     UnawaitedTask,
     TaskInCallback,
     UncheckedCodeString,
+    UnusedNoqa,
+    NoqaIgnoredByGate,
     SyntaxErrorRule,
 )
 

@@ -36,6 +36,7 @@ from ..diagnostics import Applicability
 from ..interface import Interface
 from ..settings import Settings
 from ..tree import ROLE_BIND
+from ..suppressions import Suppression
 from ..units import HostFile, UnitInfo, Unreadable
 
 S = TypeVar("S")
@@ -91,6 +92,8 @@ class Rule:
     owns: ClassVar[tuple[type[cst.CSTNode], ...]] = ()
     inspects: ClassVar[tuple[type[cst.CSTNode], ...]] = ()
     owns_unknown: ClassVar[bool] = False  # visit every node type off the allow-list
+    severity: ClassVar[Literal["error", "warning", "information", "hint"]] = "warning"  # in editors
+    enforced_at_runtime: ClassVar[bool] = True  # the runtime refuses what it reports, `# noqa` or not
     fixable: ClassVar[Applicability | None] = None
     VALID: ClassVar[list[str | Valid]] = []
     INVALID: ClassVar[list[str | Invalid]] = []
@@ -114,6 +117,10 @@ class Rule:
 
     def check_host(self, host: HostFile) -> Iterable[HostFinding]:
         """Findings about the host file as a whole, at host positions."""
+        return ()
+
+    def check_noqa(self, suppression: Suppression) -> Iterable[HostFinding]:
+        """Findings about one `# noqa` comment and what it suppressed."""
         return ()
 
     def explain(self, problem: Unreadable) -> str | None:

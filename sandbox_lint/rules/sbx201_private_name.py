@@ -47,6 +47,7 @@ class PrivateName(Rule):
     name = "private-name"
     summary = "names starting with `_` are not allowed: dunder and private access is blocked in the sandbox"
     category = "security"
+    severity = "error"
     inspects = (cst.Name,)
     VALID = [
         "for _ in range(3):\n    print('hi')\n",

@@ -47,6 +47,7 @@ class ForbiddenBuiltin(Rule):
     name = "forbidden-builtin"
     summary = "this builtin is not available in the sandbox"
     category = "security"
+    severity = "error"
     inspects = (cst.Name,)
     VALID = [
         "ok = isinstance(1, int)",

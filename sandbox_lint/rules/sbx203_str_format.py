@@ -207,6 +207,7 @@ class StrFormat(Rule):
     name = "str-format"
     summary = "`.format()` is not allowed: write an f-string"
     category = "security"
+    severity = "error"
     inspects = (cst.Attribute,)
     fixable = "safe"
     VALID = [

@@ -40,6 +40,7 @@ class NonAsciiIdentifier(Rule):
     name = "non-ascii-identifier"
     summary = "identifiers must be ASCII"
     category = "security"
+    severity = "error"
     inspects = (cst.Name,)
     VALID = ['greeting = "héllo wörld"', "# commentaire: café\ncafe = 1\n", "x = {'ключ': 1}"]
     INVALID = [

@@ -57,6 +57,7 @@ class BidiControlCharacter(Rule):
     name = "bidi-control-character"
     summary = "invisible or bidirectional control character in the source"
     category = "security"
+    severity = "error"
     VALID = ["x = 'caf\u00e9'", "# a comment with accents: \u00e9\u00e8\n"]
     INVALID = [
         Invalid("x = 'abc\u202edef'", line=1, column=9),

@@ -36,6 +36,7 @@ class ResourceLimit(Rule):
     name = "resource-limit"
     summary = "source too large or nested too deeply to check"
     category = "security"
+    severity = "error"
     VALID = ["x = (((1)))"]
     INVALID = [
         Invalid("x = " + "(" * 1000 + "1" + ")" * 1000 + "\n", line=1),

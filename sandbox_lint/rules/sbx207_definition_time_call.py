@@ -73,6 +73,7 @@ class DefinitionTimeCall(Rule):
     name = "definition-time-call"
     summary = "default argument values must be literals"
     category = "security"
+    severity = "error"
     inspects = (cst.Param,)
     VALID = [
         "def f(x=1, y=-2.5, z='a', w=None, flag=True):\n    return x\n",

@@ -45,6 +45,7 @@ class UncheckedCodeString(Rule):
     name = "unchecked-code-string"
     summary = "this code string cannot be checked before it runs"
     category = "coverage"
+    enforced_at_runtime = False
     VALID = [
         Valid(_HOST + 't = sandbox.orchestrator_from_str("x + 1", inputs={"x": int})\n', host=True),
         Valid(_HOST + 'CODE = """\nx + 1\n"""\nt = sandbox.orchestrator_from_str(CODE, inputs={"x": int})\n', host=True),

@@ -30,6 +30,7 @@ class SyntaxErrorRule(Rule):
 
     code = "SBX900"
     name = "syntax-error"
+    severity = "error"
     summary = "the source does not parse"
     VALID = ["x = 1"]
     INVALID = [Invalid("x = (1 +\n", line=1), "def f(:\n    pass\n", "x = 'abc", "a\0b = 1"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import os
 import shutil
 import subprocess
@@ -29,6 +31,16 @@ class Result:
     @property
     def lines(self) -> list[str]:
         return self.out.splitlines()
+
+    @property
+    def findings(self) -> list[str]:
+        """The `path:line:col: CODE message` lines (not the summary)."""
+        return [line for line in self.lines if re.match(r"^.+?:\d+:\d+: [A-Z]+\d+ ", line)]
+
+    @property
+    def summary(self) -> list[str]:
+        """The lines after the findings: what was found, what was checked, hints."""
+        return [line for line in self.lines if line not in self.findings]
 
 
 def run(

@@ -152,7 +152,8 @@ def test_llm_format_from_the_command(job: Path) -> None:
         "job.py: 4 problems found, so the program was not run. Fix every line listed below and send the whole program again:"
     )
     assert result.lines[2] == "line 2: augmented assignment is not allowed: write `nom = nom + 'x'` [SBX103]"
-    assert [line.rsplit("[", 1)[1] for line in result.lines[1:]] == [f"{code}]" for *_, code in EXPECTED]
+    assert [line.rsplit("[", 1)[1] for line in result.lines[1:-1]] == [f"{code}]" for *_, code in EXPECTED]
+    assert result.lines[-1] == "(checked 1 script in 1 file.)"
 
 
 def test_llm_format_contract_for_the_runtime() -> None:

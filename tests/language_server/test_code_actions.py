@@ -100,7 +100,8 @@ async def test_disable_for_this_line_adds_a_noqa_comment(session: Session, tmp_p
     assert "    import math  # noqa: SBX101\n" in fixed
     before = session.publish_count
     session.replace_all(uri, fixed, 2)
-    assert [d.code for d in await session.diagnostics(uri, 2, after=before)] == ["SBX103", "SBX103"]
+    # Silenced for the linter; the runtime gate ignores `# noqa`, which SBX603 notes.
+    assert [d.code for d in await session.diagnostics(uri, 2, after=before)] == ["SBX603", "SBX103", "SBX103"]
 
 
 async def test_disable_merges_into_an_existing_noqa_comment(session: Session, tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ HOST = textwrap.dedent(
 
     @env.sandbox.orchestrator
     def pipeline(values: list[int]) -> int:
-        total = 0  # noqa: SBX101, SBX103
+        total = 0  # noqa: SBX101, SBX103, SBX602
         for v in values:
             total += v
         return total

@@ -82,7 +82,8 @@ def test_neovim_receives_findings_and_applies_code_actions(tmp_path: Path) -> No
         "Fix all auto-fixable sandbox-lint problems",
     ]
     assert result["applied"] == ["SBX103: Rewrite as `total = total + add(v, 1)`", "Disable SBX101 for this line"]
-    assert [(d["code"], d["lnum"]) for d in result["final"]] == [("SBX111", 16)]
+    # The noqa'd import stays refused by the runtime gate: SBX603 notes it on its line.
+    assert [(d["code"], d["lnum"]) for d in result["final"]] == [("SBX603", 12), ("SBX111", 16)]
 
     buffer = (out / "buffer.py").read_text(encoding="utf-8")
     assert buffer == HOST.replace("    import math\n", "    import math  # noqa: SBX101\n").replace(

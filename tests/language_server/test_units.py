@@ -219,7 +219,10 @@ def test_noqa_edits_silence_the_finding_in_the_checker() -> None:
         assert edit is not None
         start, end = doc.offset(edit.range.start, UTF16), doc.offset(edit.range.end, UTF16)
         doc = Document("file:///x.py", doc.text[:start] + edit.new_text + doc.text[end:])
-    assert check(doc.text) == []
+    # Silenced for the linter; on sandbox code the runtime gate ignores `# noqa`,
+    # which SBX603 notes on each line (information, in editors).
+    remaining = check(doc.text)
+    assert [(d.line, d.code) for d in remaining] == [(2, "SBX603"), (3, "SBX603")]
 
 
 @pytest.mark.parametrize(

@@ -55,9 +55,18 @@ local function diagnostics(bufnr)
   return found
 end
 
-local function wait_for_count(bufnr, count, what)
+local function wait_for_count(bufnr, count, what, without)
   local ok = vim.wait(TIMEOUT_MS, function()
-    return #vim.diagnostic.get(bufnr) == count
+    local current = vim.diagnostic.get(bufnr)
+    if #current ~= count then
+      return false
+    end
+    for _, d in ipairs(current) do
+      if without and d.code == without then
+        return false
+      end
+    end
+    return true
   end, 20)
   assert(ok, 'timed out waiting for ' .. what .. ': have ' .. vim.inspect(diagnostics(bufnr)))
 end
@@ -126,7 +135,8 @@ local function main()
   result.actions = apply_action(bufnr, client_id, by_code.SBX103.lnum, 'SBX103:')
   wait_for_count(bufnr, 2, 'the diagnostics after the fix')
   apply_action(bufnr, client_id, by_code.SBX101.lnum, 'Disable SBX101')
-  wait_for_count(bufnr, 1, 'the diagnostics after the noqa comment')
+  -- SBX111 remains, and SBX603 notes that the runtime gate ignores the new noqa comment.
+  wait_for_count(bufnr, 2, 'the diagnostics after the noqa comment', 'SBX101')
   result.final = diagnostics(bufnr)
   step('code actions')
 
