@@ -11,7 +11,7 @@
 | `tuple` | `{"$t": [...]}` |
 | `bytes` | `{"$b": "<base64>"}` |
 | `dict` | a JSON object when every key is a `str` not starting with `$`; else `{"$d": [[k, v], ...]}` (any key type, order kept) |
-| `File`, `Dir` | `{"$file": path}`, `{"$dir": path}` (the path or URI, never the contents) |
+| `File`, `Dir` | `{"$file": path}`, `{"$dir": path}` (the path or URI, never the contents; also as wrapped for the sandbox) |
 | `DataFrame` | `{"$df": {"kind", "rows", "columns", "parquet"}}`: Parquet bytes, with `pyarrow` |
 | exception | `{"$e": {"type", "args"}}`, see below |
 
@@ -60,6 +60,8 @@ import reprlib
 import struct
 from collections.abc import Callable
 from typing import Any
+
+from pydantic_monty import ClassInstance
 
 from .handles import DataFrame, Dir, File
 
@@ -175,6 +177,8 @@ class _Encoder:
             return {"$dir": value.path}
         if t is list or t is tuple or t is dict or t is bytes or t is DataFrame or isinstance(value, BaseException):
             return self.shared(value, depth)
+        if t is ClassInstance and type(value.value) in (File, Dir, DataFrame):
+            return self.node(value.value, depth)  # a handle as it crosses into the sandbox: record the host handle
         raise _Refused(CodecError, f"cannot record a value of type {t.__module__}.{t.__qualname__}: not a boundary type")
 
     def shared(self, value: Any, depth: int) -> Any:

@@ -286,12 +286,18 @@ class RunStore:
                     self._unlock_run(run_id)
             return RunState(run=run, calls=calls, created=created, resumed=resumed, owned=keep, changed=changed)
 
-    def finish_run(self, run_id: str, *, ok: bool, result: str | None, error: str | None, finished_at: float) -> None:
+    def finish_run(
+        self, run_id: str, *, ok: bool, result: str | None, error: str | None, finished_at: float,
+        events: Sequence[CallEvent] = (),
+    ) -> None:
         """Record the run's outcome and give it up; calls still unfinished are
-        marked interrupted."""
+        marked interrupted. `events` (call starts and ends not yet written) go
+        in the same transaction, first."""
         with self._mutex:
             self._check_owned(run_id)
             with self._transaction():
+                for event in events:
+                    self._write_event(run_id, event)
                 self._execute(MARK_INTERRUPTED, (True, run_id, False))
                 self._execute(FINISH_RUN, (
                     "ok" if ok else "error", result, None if error is None else clean_text(error), float(finished_at), run_id,
