@@ -151,11 +151,7 @@ class Tracing(Interceptor):
         span = self.run_span
         if span is None:
             return
-        for call_span, _ in self.calls.values():  # attempts abandoned when the run failed
-            call_span.set_attribute("sandbox.ok", False)
-            call_span.set_status(self._trace.Status(self._trace.StatusCode.ERROR, "abandoned: the run ended first"))
-            call_span.end()
-        self.calls.clear()
+        self._abandon_calls("abandoned: the run ended first")
         span.set_attribute("sandbox.ok", event.ok)
         span.set_attribute("sandbox.task_calls", event.task_calls)
         if not event.ok:
@@ -164,9 +160,20 @@ class Tracing(Interceptor):
         self.run_span = None
         self.close()
 
+    def _abandon_calls(self, why: str) -> None:
+        for call_span, _ in self.calls.values():
+            call_span.set_attribute("sandbox.ok", False)
+            call_span.set_status(self._trace.Status(self._trace.StatusCode.ERROR, why))
+            call_span.end()
+        self.calls.clear()
+
     def close(self) -> None:
-        """Detach the run's context (on the thread that attached it); end the span if still open."""
+        """After the run: detach its context (on the thread that attached it). A
+        run cut off without `RunFinished` (Ctrl-C) ends its spans as interrupted."""
         if self.run_span is not None:
+            self._abandon_calls("interrupted")
+            self.run_span.set_attribute("sandbox.ok", False)
+            self.run_span.set_status(self._trace.Status(self._trace.StatusCode.ERROR, "interrupted"))
             self.run_span.end()
             self.run_span = None
         if self.token is not None:
