@@ -219,12 +219,15 @@ class Journal(Interceptor):
         replayable = not recorded.args.startswith(_RECORDED_PLACEHOLDER)
         if replayable and state == "ok" and recorded.value is not None:
             try:
-                return Answer(codec.decode(recorded.value), source="journal")
+                value = codec.decode(recorded.value)
+                call.attempt = recorded.attempt  # the answer is that attempt's
+                return Answer(value, source="journal")
             except codec.NotReplayable:
                 pass  # a frame recorded where pyarrow was present: run the call again
             except codec.CodecError as exc:
                 raise SandboxError(f"run {self.run_id!r}: the journal's result of call {call.seq} cannot be read: {exc}") from None
         elif replayable and state == "error" and recorded.attempt >= max_attempts(call.task):
+            call.attempt = recorded.attempt
             return Answer(error=self._error_of(recorded), source="journal")
         call.attempt = self.next_attempt.get(call.seq, recorded.attempt + 1)
         return None
