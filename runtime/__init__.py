@@ -122,8 +122,8 @@ def init_from_config(path_or_config: Any = None, /, **options: Any) -> None:
 
 # Flyte names this package does not provide, with what to use instead.
 _NOT_PROVIDED = {
-    "Cache": "task caching comes with durable runs; until then `cache=` accepts only \"disable\"",
-    "RetryStrategy": "task retries come with durable runs; until then `retries=` accepts only 0",
+    "Cache": "write `@env.task(cache=True, cache_version=\"1\")` (or cache=\"auto\" / \"override\")",
+    "RetryStrategy": "write `@env.task(retries=3, retry_delay_s=1.0, retry_backoff=2.0)`",
     "map": "inside the sandbox, call `flyte_map(\"task_name\", items)` or `map_task(task, items)`",
     "group": "task groups are a Flyte UI feature; call the tasks directly",
     "trace": "traced functions are a Flyte feature; call a task instead",

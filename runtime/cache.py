@@ -44,8 +44,7 @@ _source_hashes: weakref.WeakKeyDictionary[Task, str] = weakref.WeakKeyDictionary
 
 def cache_mode(task: Task) -> str | None:
     """`"use"` (read and write), `"override"` (write only) or None (off)."""
-    options = getattr(task, "options", None)
-    value = getattr(options, "cache", None)
+    value = task.options.cache
     if value is True or value == "auto":
         return "use"
     if value == "override":
@@ -54,9 +53,8 @@ def cache_mode(task: Task) -> str | None:
 
 
 def cache_version(task: Task) -> str:
-    options = getattr(task, "options", None)
-    version = getattr(options, "cache_version", None)
-    return "" if version is None else str(version)
+    version = task.options.cache_version
+    return "" if version is None else version
 
 
 def cached_tasks(tasks: dict[str, Task]) -> bool:

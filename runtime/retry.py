@@ -1,7 +1,8 @@
 """Retries: a task-call interceptor that gives a failing call more attempts.
 
-`@env.task(retries=N, retry_delay_s=D)` allows N more attempts after a
-failure, D seconds apart. Each attempt is its own pair of events (and its own
+`@env.task(retries=N, retry_delay_s=D, retry_backoff=B)` allows N more
+attempts after a failure, D seconds apart, each delay B times the previous
+one (B = 1 when not given). Each attempt is its own pair of events (and its own
 journal record and span); the run fails with the last attempt's error. A call
 that returned a value of the wrong type is not retried: that is a bug in the
 task, not a passing failure.
@@ -34,14 +35,11 @@ class RetryPolicy:
 
 
 def policy_of(task: Task) -> RetryPolicy | None:
-    """The task's retry policy, or None when it is not retried."""
-    options = getattr(task, "options", None)
-    retries = getattr(options, "retries", 0) or 0
-    if retries <= 0:
+    """The task's retry policy (`@env.task(retries=...)`), or None when it is not retried."""
+    options = task.options
+    if options.retries <= 0:
         return None
-    return RetryPolicy(
-        retries, float(getattr(options, "retry_delay_s", 0.0) or 0.0), float(getattr(options, "retry_backoff", 1.0) or 1.0)
-    )
+    return RetryPolicy(options.retries, float(options.retry_delay_s or 0.0), float(options.retry_backoff or 1.0))
 
 
 def max_attempts(task: Task) -> int:

@@ -124,9 +124,9 @@ def orchestrator_from_str(
     `output` is the result type (omit it for an unchecked result). The gate
     runs here: a bad program raises `RejectedError` now, not at run time.
     Options: limits (`timeout_ms`, `max_memory`, ...), `type_check`, `executor`;
-    Flyte's `cache`/`retries` (durable runs: not supported yet beyond "disable"/0)
-    and `image` (accepted, no effect locally)."""
-    durable = TaskOptions.parse({"cache": cache, "retries": retries}, what="orchestrator_from_str")
+    Flyte's `cache`/`retries` (only "disable"/0: a template is never a task
+    call; cache and retry its tasks instead) and `image` (accepted, no effect locally)."""
+    durable = TaskOptions.parse({"cache": cache, "retries": retries}, what="orchestrator_from_str", durable=False)
     parsed = RunOptions.parse(options, what="orchestrator_from_str", allow_tasks=False)
     task_map = {}
     for item in tasks or ():
@@ -227,12 +227,12 @@ class SandboxNamespace:
         """`@env.sandbox.orchestrator`, `@env.sandbox.orchestrator(timeout_ms=..., ...)`, or
         `env.sandbox.orchestrator(CODE, inputs=..., output=..., tasks=..., name=...)`, which
         returns a `CodeTaskTemplate` like `orchestrator_from_str` (default name "sandboxed-code")."""
-        env_cache = getattr(self.env, "cache", "disable")
         source = _func_or_source
         if isinstance(source, str):
             template = orchestrator_from_str(
                 source, inputs=inputs or {}, output=output, name=name or DEFAULT_NAME,
-                cache=env_cache if cache is None else cache, retries=retries, image=getattr(self.env, "image", None),
+                cache="disable" if cache is None else cache,  # the environment's default is for its tasks
+                retries=retries, image=getattr(self.env, "image", None),
                 **options,
             )
             template.env = self.env
@@ -247,7 +247,7 @@ class SandboxNamespace:
                 "declares its inputs and output with annotations"
             )
         durable = TaskOptions.parse(
-            {"cache": env_cache if cache is None else cache, "retries": retries}, what="sandbox.orchestrator"
+            {"cache": "disable" if cache is None else cache, "retries": retries}, what="sandbox.orchestrator", durable=False,
         )
         parsed = RunOptions.parse(options, what="sandbox.orchestrator")  # bad options fail at decoration time
         if source is None:
