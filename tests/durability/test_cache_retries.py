@@ -257,3 +257,46 @@ def test_other_task_options_stay_errors() -> None:
         @env.task(retries=-1)
         def negative(x: int) -> int:
             return x
+
+
+def test_backoff_multiplies_the_delay() -> None:
+    from runtime.calls import TaskCall
+    from runtime.retry import Retries
+
+    backing = runtime.TaskEnvironment(name="backing")
+
+    @backing.task(retries=3, retry_delay_s=0.5, retry_backoff=2.0)
+    def slow_to_recover(x: int) -> int:
+        return x
+
+    call = TaskCall(1, slow_to_recover, (1,), {}, sandbox.orchestrator_from_str("1").program.lines, None)
+    delays = []
+    for attempt in (1, 2, 3, 4):
+        call.attempt = attempt
+        delays.append(Retries().retry_delay(call, ConnectionError("down")))
+    assert delays == [0.5, 1.0, 2.0, None]  # three retries, then the error stands
+    with pytest.raises(TaskDefinitionError, match="no effect without `retries"):
+        backing.task(retry_delay_s=1.0)
+    with pytest.raises(TaskDefinitionError, match="`retry_backoff` must be a number >= 1"):
+        backing.task(retries=1, retry_backoff=0.5)
+    with pytest.raises(TaskDefinitionError, match="`cache_version` has no effect"):
+        backing.task(cache_version="2")
+
+
+def test_runs_show_marks_cached_and_retried_attempts(tmp_path: Path, capsys: Any) -> None:
+    import json
+
+    from runtime.commands.runs import main
+
+    url = str(tmp_path / "runs.sqlite")
+    sandbox.orchestrate_local_sync("square(9)", tasks=[square], store=url, run_id="warm")
+    failures["left"] = 1
+    sandbox.orchestrate_local_sync("[square(9), flaky(1)]", tasks=[square, flaky], store=url, run_id="mixed")
+    assert main(["show", "mixed", "--store", url, "--output-format", "json"], prog="runs") == 0
+    calls = json.loads(capsys.readouterr().out)["calls"]
+    assert [(c["seq"], c["attempt"], c["state"], c["cached"], c["error_type"]) for c in calls] == [
+        (1, 1, "ok", True, None), (2, 1, "failed", False, "ConnectionError"), (2, 2, "ok", False, None),
+    ]
+    assert main(["show", "mixed", "--store", url], prog="runs") == 0
+    text = capsys.readouterr().out
+    assert "ok (cached)" in text and "failed" in text and "ConnectionError: try again (0 left)" in text
