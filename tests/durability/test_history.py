@@ -120,7 +120,14 @@ def test_sandbox_lint_run_journals_and_resumes_as_a_real_process(tmp_path: Path)
                              capture_output=True, text=True, timeout=120)
     document = json.loads(listing.stdout)
     assert document["status"] == "ok" and [c["seq"] for c in document["calls"]] == [1, 2]
+    assert "run cli-1 journaled in" in first.stderr
     missing = subprocess.run(command[:-2], cwd=tmp_path, capture_output=True, text=True, timeout=120, env=environment)
     assert missing.returncode == 2 and "--run-id needs a run store" in missing.stderr
+    from_env = subprocess.run(command[:-2], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                              env={**environment, "SANDBOX_LINT_STORE": store})
+    assert from_env.returncode == 0 and from_env.stdout == "6\n"  # the same run, from $SANDBOX_LINT_STORE
+    fresh = subprocess.run(command[:-4] + ["--store", store], cwd=tmp_path, capture_output=True, text=True,
+                           timeout=120, env=environment)
+    assert fresh.returncode == 0 and "ran 1 2" in fresh.stdout  # a store alone: a new run under a fresh id
     bad = subprocess.run(command[:-1] + ["mysql://x"], cwd=tmp_path, capture_output=True, text=True, timeout=120, env=environment)
     assert bad.returncode == 2 and "unsupported store URL scheme" in bad.stderr and "Traceback" not in bad.stderr
