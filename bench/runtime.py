@@ -1,6 +1,6 @@
 """Runtime benchmarks: ratios against baselines measured in the same run.
 
-    python bench/runtime.py [--quick]
+    python bench/runtime.py [--quick] [--durable]
 
 1. per-task-call overhead: a program making N task calls, run by the runtime
    vs. the same program answered by hand on a raw Monty session
@@ -13,6 +13,14 @@
    (set FLYTE_PYTHON to a venv's python that has `flyte[sandbox]`);
 5. Monty's per-feed probe for OpenTelemetry: a one-call sync run with the
    runtime's scoped finder (`runtime.pool`) vs. without it (informational).
+6. durable runs with a SQLite journal (WAL, synchronous=NORMAL, this disk):
+   per task call, journaled vs. not (sequential calls, target ratio <= 1.5;
+   and a map_task fan-out, whose starts share transactions); a call replayed
+   from the journal on resume vs. a live journaled call (target <= 0.5) and
+   vs. a live call without a journal;
+7. tracing when OpenTelemetry is not in use: a one-call run with the
+   runtime's check for it vs. without the check (target: no cost), and with
+   spans on (an SDK provider, informational).
 
 Benchmarks print; they never assert.
 """
@@ -223,9 +231,138 @@ def otel_probe() -> None:
     )
 
 
+_interrupt = {"at": -1}
+
+
+@env.task
+def add_or_stop(x: int, y: int) -> int:
+    if y == _interrupt["at"]:
+        _interrupt["at"] = -1
+        raise KeyboardInterrupt  # leaves the journaled run unfinished, to be resumed
+    return x + y
+
+
+def _spread(ratios: list[float]) -> str:
+    return f"{min(ratios):.2f}-{max(ratios):.2f}"
+
+
+def durable_runs() -> None:
+    import tempfile
+
+    from runtime import RunStore
+
+    n_calls = 1000 if QUICK else 2000
+    rounds = 3 if QUICK else 5
+    folder = tempfile.mkdtemp(prefix="sbx-bench-")
+    store = RunStore(os.path.join(folder, "runs.sqlite"))
+    loop = f"t = 0\nfor i in range({n_calls}):\n    t = add_or_stop(t, i)\nt"
+    mapped = f"sum(map_task(add_or_stop, list(range({n_calls})), list(range({n_calls}))))"
+    counter = [0]
+
+    def timed(source: str, **kw: object) -> float:
+        start = time.perf_counter()
+        sandbox.orchestrate_local_sync(source, tasks=[add_or_stop], max_task_calls=100_000, **kw)  # type: ignore[arg-type]
+        return (time.perf_counter() - start) / n_calls
+
+    def fresh() -> str:
+        counter[0] += 1
+        return f"bench-{counter[0]}"
+
+    timed(loop)
+    timed(loop, run_id=fresh(), store=store)
+    plain, journaled, plain_map, journaled_map, replayed = [], [], [], [], []
+    for _ in range(rounds):  # interleaved, so every side sees the same machine
+        plain.append(timed(loop))
+        journaled.append(timed(loop, run_id=fresh(), store=store))
+        plain_map.append(timed(mapped))
+        journaled_map.append(timed(mapped, run_id=fresh(), store=store))
+        run_id = fresh()
+        _interrupt["at"] = n_calls - 1
+        try:
+            timed(loop, run_id=run_id, store=store)
+        except KeyboardInterrupt:
+            pass
+        replayed.append(timed(loop, run_id=run_id, store=store))  # n - 1 calls answered from the journal
+    store.close()
+    shutil_rmtree(folder)
+    med = statistics.median
+    seq_ratios = [j / p for j, p in zip(journaled, plain)]
+    map_ratios = [j / p for j, p in zip(journaled_map, plain_map)]
+    replay_ratios = [r / j for r, j in zip(replayed, journaled)]
+    replay_plain = [r / p for r, p in zip(replayed, plain)]
+    seq = med(seq_ratios)
+    print(
+        f"6. durable runs, SQLite journal, {n_calls} calls, {rounds} interleaved rounds (ratio medians, spread min-max):\n"
+        f"   sequential: {med(journaled) * 1e6:.1f} µs per call journaled vs {med(plain) * 1e6:.1f} µs without, "
+        f"ratio {seq:.2f} ({_spread(seq_ratios)}) target <= 1.5: {'PASS' if seq <= 1.5 else 'MISS'}\n"
+        f"   map_task fan-out: {med(journaled_map) * 1e6:.1f} µs vs {med(plain_map) * 1e6:.1f} µs, "
+        f"ratio {med(map_ratios):.2f} ({_spread(map_ratios)})\n"
+        f"   replayed call: {med(replayed) * 1e6:.1f} µs, ratio to a live journaled call {med(replay_ratios):.2f} "
+        f"({_spread(replay_ratios)}) target <= 0.5: {'PASS' if med(replay_ratios) <= 0.5 else 'MISS'}; "
+        f"to a live call without a journal {med(replay_plain):.2f} ({_spread(replay_plain)})"
+    )
+
+
+def shutil_rmtree(path: str) -> None:
+    import shutil
+
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def tracing_cost() -> None:
+    from runtime import interceptors
+
+    source, reps = "add(1, 2)", 300 if QUICK else 1500
+    traced = "opentelemetry.trace" in sys.modules
+
+    def median_run() -> float:
+        times = []
+        for _ in range(reps):
+            start = time.perf_counter()
+            sandbox.orchestrate_local_sync(source, tasks=[add])
+            times.append(time.perf_counter() - start)
+        return statistics.median(times)
+
+    check = interceptors.tracing_interceptor
+    sandbox.orchestrate_local_sync(source, tasks=[add])
+    rounds = []
+    for _ in range(3):
+        with_check = median_run()
+        interceptors.tracing_interceptor = lambda run_id, durable: None  # type: ignore[assignment]
+        try:
+            without = median_run()
+        finally:
+            interceptors.tracing_interceptor = check
+        rounds.append(with_check / without)
+    line = (
+        f"7. tracing, OpenTelemetry {'imported' if traced else 'not imported'}: one-call run with the check vs without, "
+        f"ratio {statistics.median(rounds):.3f} ({_spread(rounds)}) (target: no cost)"
+    )
+    try:
+        from opentelemetry.sdk.trace import TracerProvider
+
+        from runtime import tracing
+
+        tracing.set_tracer_provider(TracerProvider())  # spans made and dropped: the cost of building them
+        try:
+            spans_on = median_run()
+        finally:
+            tracing.set_tracer_provider(None)
+        line += f"; with spans on (an SDK provider) {spans_on * 1e6:.0f} µs vs {without * 1e6:.0f} µs"
+    except ImportError:
+        pass
+    print(line)
+
+
 if __name__ == "__main__":
+    if "--durable" in sys.argv:  # only the durable-run figures (6, 7)
+        durable_runs()
+        tracing_cost()
+        sys.exit(0)
     per_call_overhead()
     ours = one_call()
     fan_out()
     flyte_side_by_side(ours)
     otel_probe()
+    durable_runs()
+    tracing_cost()

@@ -43,37 +43,43 @@ from .errors import (
 )
 from .events import CallRecord, Output, RunEvent, RunFinished, RunStarted, TaskCallFinished, TaskCallStarted, add_event_hook
 from .handles import DataFrame, Dir, File
+from .journal import ReplayDivergedError
 from .limits import DEFAULT_LIMITS, Limits
 from .orchestrator import Orchestrator
 from .sandbox import CodeTaskTemplate
+from .store import RunStore
 from .tasks import Task
 
 __all__ = [
     "BoundaryTypeError", "CallRecord", "CodeTaskTemplate", "DEFAULT_LIMITS", "DataFrame", "Dir", "File", "Image",
-    "LimitExceeded", "Limits", "Orchestrator", "Output", "RejectedError", "Resources", "RunEvent", "RunFinished",
-    "RunResult", "RunStarted", "SandboxError", "SandboxRuntimeError", "Secret", "Task", "TaskCallFinished",
-    "TaskCallStarted", "TaskDefinitionError", "TaskEnvironment", "TaskError", "TypeCheckError", "WorkerCrashedError",
-    "add_event_hook", "execute", "init", "init_from_config", "run", "sandbox",
+    "LimitExceeded", "Limits", "Orchestrator", "Output", "RejectedError", "ReplayDivergedError", "Resources",
+    "RunEvent", "RunFinished", "RunResult", "RunStarted", "RunStore", "SandboxError", "SandboxRuntimeError", "Secret",
+    "Task", "TaskCallFinished", "TaskCallStarted", "TaskDefinitionError", "TaskEnvironment", "TaskError",
+    "TypeCheckError", "WorkerCrashedError", "add_event_hook", "execute", "init", "init_from_config", "run", "sandbox",
 ]
 
 
-def execute(task: Any, /, *args: Any, **inputs: Any) -> RunResult:
-    """Run an orchestrator or template; the full `RunResult`."""
+def execute(task: Any, /, *args: Any, run_id: str | None = None, store: Any = None, **inputs: Any) -> RunResult:
+    """Run an orchestrator or template; the full `RunResult`. With `store` (and
+    a `run_id`), the run is journaled and the same `run_id` resumes it."""
     if isinstance(task, Orchestrator):
-        return task.execute(*args, **inputs)
+        return task.execute(*args, run_id=run_id, store=store, **inputs)
     if isinstance(task, CodeTaskTemplate):
-        return task.execute(**task.bind_inputs(args, inputs))
+        return task.execute(run_id=run_id, store=store, **task.bind_inputs(args, inputs))
     raise TypeError(f"execute() takes a sandbox orchestrator or CodeTaskTemplate, got {type(task).__name__}")
 
 
-def run(task: Any, /, *args: Any, **inputs: Any) -> Any:
+def run(task: Any, /, *args: Any, run_id: str | None = None, store: Any = None, **inputs: Any) -> Any:
     """Run an orchestrator, a template or a task; its value. Flyte's `flyte.run`
     returns a `Run` (`.outputs()[0]` is the value): here the value itself.
-    A plain task is simply called on the host."""
+    A plain task is simply called on the host (`run_id` and `store` apply to
+    sandbox runs only)."""
     if isinstance(task, Task):
+        if run_id is not None or store is not None:
+            raise TypeError("run(): run_id= and store= journal sandbox runs; a task is called directly")
         return task(*args, **inputs)
     if isinstance(task, (Orchestrator, CodeTaskTemplate)):
-        return execute(task, *args, **inputs).value
+        return execute(task, *args, run_id=run_id, store=store, **inputs).value
     raise TypeError(f"run() takes a task, a sandbox orchestrator or a CodeTaskTemplate, got {type(task).__name__}")
 
 
@@ -116,8 +122,8 @@ def init_from_config(path_or_config: Any = None, /, **options: Any) -> None:
 
 # Flyte names this package does not provide, with what to use instead.
 _NOT_PROVIDED = {
-    "Cache": "task caching comes with durable runs; until then `cache=` accepts only \"disable\"",
-    "RetryStrategy": "task retries come with durable runs; until then `retries=` accepts only 0",
+    "Cache": "write `@env.task(cache=True, cache_version=\"1\")` (or cache=\"auto\" / \"override\")",
+    "RetryStrategy": "write `@env.task(retries=3, retry_delay_s=1.0, retry_backoff=2.0)`",
     "map": "inside the sandbox, call `flyte_map(\"task_name\", items)` or `map_task(task, items)`",
     "group": "task groups are a Flyte UI feature; call the tasks directly",
     "trace": "traced functions are a Flyte feature; call a task instead",

@@ -36,8 +36,12 @@ def _canon(value: Any) -> Any:
         return {"t": [_canon(v) for v in value]}
     if t is dict:
         return {"d": [[_canon(k), _canon(v)] for k, v in value.items()]}
+    if t is File or t is Dir:
+        # By kind and path, not by the handle's sandbox key: a resumed run in
+        # another process compares its call keys with the journal's.
+        return {"h": [t.__name__, value.path]}
     if isinstance(value, (File, Dir, DataFrame)):
-        return {"h": handle_key(value)}
+        return {"h": handle_key(value)}  # a frame by identity: the journal compares its recorded arguments instead
     return {"r": repr(value)}
 
 

@@ -11,7 +11,7 @@
 | `tuple` | `{"$t": [...]}` |
 | `bytes` | `{"$b": "<base64>"}` |
 | `dict` | a JSON object when every key is a `str` not starting with `$`; else `{"$d": [[k, v], ...]}` (any key type, order kept) |
-| `File`, `Dir` | `{"$file": path}`, `{"$dir": path}` (the path or URI, never the contents) |
+| `File`, `Dir` | `{"$file": path}`, `{"$dir": path}` (the path or URI, never the contents; also as wrapped for the sandbox) |
 | `DataFrame` | `{"$df": {"kind", "rows", "columns", "parquet"}}`: Parquet bytes, with `pyarrow` |
 | exception | `{"$e": {"type", "args"}}`, see below |
 
@@ -60,6 +60,8 @@ import reprlib
 import struct
 from collections.abc import Callable
 from typing import Any
+
+from pydantic_monty import ClassInstance
 
 from .handles import DataFrame, Dir, File
 
@@ -175,6 +177,8 @@ class _Encoder:
             return {"$dir": value.path}
         if t is list or t is tuple or t is dict or t is bytes or t is DataFrame or isinstance(value, BaseException):
             return self.shared(value, depth)
+        if t is ClassInstance and type(value.value) in (File, Dir, DataFrame):
+            return self.node(value.value, depth)  # a handle as it crosses into the sandbox: record the host handle
         raise _Refused(CodecError, f"cannot record a value of type {t.__module__}.{t.__qualname__}: not a boundary type")
 
     def shared(self, value: Any, depth: int) -> Any:
@@ -315,18 +319,52 @@ def _encode_tree(value: Any, max_bytes: int, canonical: bool) -> str:
     return text
 
 
+_dump_str = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _scalar_text(value: Any) -> str | None:
+    """The JSON of a plain scalar exactly as the full encoder writes it, or None
+    when the value needs the full encoder (the journal's hot path: task
+    arguments and results are mostly ints and short strings)."""
+    t = type(value)
+    if t is int:
+        return str(value) if -_INT64 <= value < _INT64 else None
+    if t is str:
+        return _dump_str(value) if value.isascii() else None  # non-ASCII: sizes and surrogates
+    if t is bool:
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if t is float:
+        return float.__repr__(value) if math.isfinite(value) else None
+    return None
+
+
+def _checked(text: str, max_bytes: int) -> str:
+    if len(text) > max_bytes:  # ASCII only: characters are bytes
+        raise ValueTooLarge(len(text), max_bytes, exact=True)
+    return text
+
+
 def encode(value: Any, *, max_bytes: int) -> str:
     """The value as JSON text of at most `max_bytes` UTF-8 bytes.
 
     Raises `ValueTooLarge` past the limit, `NotReplayable` for a value the
     journal cannot hold exactly, `CodecError` for a non-boundary value.
     """
+    text = _scalar_text(value)
+    if text is not None and type(max_bytes) is int and max_bytes > 0:
+        return _checked(f"[{FORMAT_VERSION},{text}]", max_bytes)
     return _encode_tree(value, max_bytes, canonical=False)
 
 
 def encode_arguments(args: tuple[Any, ...], kwargs: dict[str, Any], *, max_bytes: int) -> str:
     """A task call's arguments, as the journal stores them (`runs show` renders
     this shape as `task(a, b, k=v)`)."""
+    if not kwargs and type(max_bytes) is int and max_bytes > 0 and len(args) <= 8:
+        parts = [_scalar_text(a) for a in args]
+        if None not in parts:
+            return _checked(f'[{FORMAT_VERSION},{{"$t":[{{"$t":[{",".join(parts)}]}},{{}}]}}]', max_bytes)  # type: ignore[arg-type]
     return encode((tuple(args), dict(kwargs)), max_bytes=max_bytes)
 
 
@@ -436,9 +474,24 @@ def _decode(text: str, hook: Callable[[list[tuple[str, Any]]], Any]) -> Any:
     return tree[1]
 
 
+_plain_loads = json.JSONDecoder().decode
+
+
 def decode(text: str) -> Any:
     """The value `encode` recorded. `CodecError` for text that is not one;
     `NotReplayable` for a frame when `pyarrow` is missing here."""
+    if (
+        type(text) is str and len(text) < 200 and text.startswith("[1,") and "{" not in text
+        and "N" not in text and "I" not in text
+    ):
+        # No object (no tag) and no NaN/Infinity token: plain JSON reads the same value
+        # (the journal's hot path: replayed scalars and short lists).
+        try:
+            tree = _plain_loads(text)
+        except ValueError:
+            tree = None
+        if type(tree) is list and len(tree) == 2:
+            return tree[1]
     return _decode(text, _HOOK)
 
 

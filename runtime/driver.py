@@ -67,7 +67,7 @@ from .gate import render_llm
 from .pool import get_pool, quiet_imports, run_level
 from .program import FLYTE_MAP, GATHER_PRELUDE, MAP_TASK, Program
 from .scheduler import Abort, Scheduler
-from .seam import CallSeam, HookInterceptor, Interceptor, InterceptorFailed
+from .seam import CallSeam, HookInterceptor, Interceptor, InterceptorFailed, RunAnswer
 from .tasks import Task
 
 FIXED_CLOCK = datetime(2000, 1, 1, tzinfo=timezone.utc)
@@ -140,9 +140,12 @@ class Run:
         self.started = time.perf_counter()
         self.scheduler.deadline = self.started + self.limits.run_timeout_s
         try:
-            self.seam.run_started(program.name, inputs)
+            answer = self.seam.run_started(program.name, inputs)
+            if answer is not None:
+                return self._answered(answer)
             fed_inputs = self._validate_inputs(inputs)
             value = self._drive(fed_inputs)
+            self._finish(ok=True, value=value, error=None)
         except Abort as abort:
             self._fail(abort.error)
             if abort.cause is not None:
@@ -155,13 +158,23 @@ class Run:
         except SandboxError as error:
             self._fail(error)
             raise
-        self._finish(ok=True, value=value, error=None)
         return RunResult(
             value=value,
             output=self.output(),
             streams=tuple(self.collector.output),
             raw_calls=tuple(self.calls),
             run_id=self.run_id,
+            duration_s=time.perf_counter() - self.started,
+        )
+
+    def _answered(self, answer: RunAnswer) -> RunResult:
+        """The whole run was answered (a journal holds its outcome): nothing runs."""
+        self.calls.extend(answer.calls)
+        if answer.error is not None:
+            raise answer.error
+        self._finish(ok=True, value=answer.value, error=None)
+        return RunResult(
+            value=answer.value, output="", streams=(), raw_calls=tuple(self.calls), run_id=self.run_id,
             duration_s=time.perf_counter() - self.started,
         )
 

@@ -5,21 +5,63 @@
 Accepted everywhere: the limits (`Limits` field names, plus `timeout` in
 seconds), `type_check`, `executor`, and (decorated orchestrators) `tasks`.
 Anything else is a `TaskDefinitionError` naming the option.
+
+What changes from one run to the next travels as `RunSettings`: the run id,
+the store that journals it, the run's event hook.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, Union
 
 from .errors import TaskDefinitionError
+from .events import EventHook
 from .executors import coerce_executor
 from .limits import DEFAULT_LIMITS, Limits
+from .store import RunStore, StoreError
+from .store.base import check_run_id
 from .tasks import Task, as_task
 
 _OWN = ("type_check", "executor", "tasks", "timeout")
+RUN_SETTINGS = ("run_id", "store", "on_event")
+"""Keyword arguments every entry point takes per run; not usable as input names."""
+
+StoreLike = Union[RunStore, str, "os.PathLike[str]"]
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """One run's identity and where it is journaled.
+
+    `run_id`: the run's id (default: a fresh one). With `store` (a `RunStore`,
+    or a path or URL opened for the run), the run is journaled there and
+    running the same `run_id` again resumes it (docs/durability.md).
+    `on_event`: this run's event hook.
+    """
+
+    run_id: str | None = None
+    store: StoreLike | None = None
+    on_event: EventHook | None = None
+
+    @classmethod
+    def parse(cls, run_id: Any = None, store: Any = None, on_event: Any = None) -> RunSettings:
+        """Checked settings; `TypeError`/`ValueError` naming the bad one."""
+        if run_id is not None:
+            if not isinstance(run_id, str):
+                raise TypeError(f"run_id must be a string, got {type(run_id).__name__}")
+            try:
+                check_run_id(run_id)
+            except StoreError as exc:
+                raise ValueError(str(exc)) from None
+        if store is not None and not isinstance(store, (RunStore, str, os.PathLike)):
+            raise TypeError(f"store must be a RunStore, a path or a URL, got {type(store).__name__}")
+        if on_event is not None and not callable(on_event):
+            raise TypeError(f"on_event must be callable, got {type(on_event).__name__}")
+        return cls(run_id, store, on_event)
 
 
 @dataclass(frozen=True)

@@ -28,12 +28,13 @@ from typing import Any
 from sandbox_lint.lines import split_lines_keepends
 from sandbox_lint.typespec import TypeSpec
 
-from .driver import RunResult, execute
+from .driver import RunResult
 from .errors import TaskDefinitionError
 from .events import EventHook
+from .interceptors import run_program
 from .limits import Limits
 from .offload import offload
-from .options import RunOptions
+from .options import RUN_SETTINGS, RunOptions, RunSettings, StoreLike
 from .program import Program, build_program
 from .tasks import Task, TaskOptions, TaskSource, _load_by_reference, parse_signature
 
@@ -57,6 +58,11 @@ class Orchestrator:
         for param in self.signature.parameters.values():
             if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
                 raise TaskDefinitionError(f"orchestrator `{func.__name__}`: `*{param.name}` parameters cannot be sandbox inputs", code="SBX302")
+            if param.name in RUN_SETTINGS:
+                raise TaskDefinitionError(
+                    f"orchestrator `{func.__name__}`: the parameter name `{param.name}` is reserved for the run "
+                    f"settings ({', '.join(RUN_SETTINGS)}); rename it", code="SBX302",
+                )
         self.filename, self.text = self._sandbox_text()
         self._program: Program | None = None
         self._lock = threading.Lock()
@@ -122,9 +128,14 @@ class Orchestrator:
         bound.apply_defaults()
         return dict(bound.arguments)
 
-    def execute(self, *args: Any, on_event: EventHook | None = None, **kwargs: Any) -> RunResult:
-        """Run and return the `RunResult` (value, output, task calls)."""
-        return execute(self.check(), self._inputs(args, kwargs), on_event=on_event)
+    def execute(
+        self, *args: Any, on_event: EventHook | None = None, run_id: str | None = None, store: StoreLike | None = None,
+        **kwargs: Any,
+    ) -> RunResult:
+        """Run and return the `RunResult` (value, output, task calls). With `store`
+        (and a `run_id`), the run is journaled and the same `run_id` resumes it."""
+        settings = RunSettings.parse(run_id, store, on_event)
+        return run_program(self.check(), self._inputs(args, kwargs), settings)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self.is_async:

@@ -22,11 +22,12 @@ from sandbox_lint.interface import render_stub
 from sandbox_lint.typespec import DisallowedType, TypeSpec
 
 from .boundary import spec_from_annotation
-from .driver import RunResult, execute
+from .driver import RunResult
 from .errors import TaskDefinitionError
 from .events import EventHook
+from .interceptors import run_program
 from .offload import offload
-from .options import RunOptions
+from .options import RUN_SETTINGS, RunOptions, RunSettings, StoreLike
 from .orchestrator import Orchestrator
 from .program import Program, build_program, dedent_source
 from .tasks import Task, TaskOptions, TaskSource, as_task
@@ -74,9 +75,13 @@ class CodeTaskTemplate:
             raise TypeError(f"{self.name}: input `{twice[0]}` given by position and as a keyword")
         return {**bound, **kwargs}
 
-    def execute(self, on_event: EventHook | None = None, **inputs: Any) -> RunResult:
-        """Run with keyword inputs and return the full `RunResult`."""
-        return execute(self.program, inputs, on_event=on_event)
+    def execute(
+        self, on_event: EventHook | None = None, run_id: str | None = None, store: StoreLike | None = None,
+        **inputs: Any,
+    ) -> RunResult:
+        """Run with keyword inputs and return the full `RunResult`. With `store`
+        (and a `run_id`), the run is journaled and the same `run_id` resumes it."""
+        return run_program(self.program, inputs, RunSettings.parse(run_id, store, on_event))
 
     def __call__(self, **inputs: Any) -> Any:
         return self.execute(**inputs).value
@@ -119,14 +124,20 @@ def orchestrator_from_str(
     `output` is the result type (omit it for an unchecked result). The gate
     runs here: a bad program raises `RejectedError` now, not at run time.
     Options: limits (`timeout_ms`, `max_memory`, ...), `type_check`, `executor`;
-    Flyte's `cache`/`retries` (durable runs: not supported yet beyond "disable"/0)
-    and `image` (accepted, no effect locally)."""
-    durable = TaskOptions.parse({"cache": cache, "retries": retries}, what="orchestrator_from_str")
+    Flyte's `cache`/`retries` (only "disable"/0: a template is never a task
+    call; cache and retry its tasks instead) and `image` (accepted, no effect locally)."""
+    durable = TaskOptions.parse({"cache": cache, "retries": retries}, what="orchestrator_from_str", durable=False)
     parsed = RunOptions.parse(options, what="orchestrator_from_str", allow_tasks=False)
     task_map = {}
     for item in tasks or ():
         task = as_task(item)
         task_map[task.name] = task
+    reserved = sorted(set(inputs or {}) & set(RUN_SETTINGS))
+    if reserved:
+        raise TaskDefinitionError(
+            f"orchestrator_from_str: the input name `{reserved[0]}` is reserved for the run settings "
+            f"({', '.join(RUN_SETTINGS)}); rename it", code="SBX302",
+        )
     input_specs = {key: (None if value is None else _spec(value, f"input `{key}`")) for key, value in (inputs or {}).items()}
     output_spec = None if output is _UNSET else _spec(output, "output")
     program = build_program(
@@ -165,31 +176,34 @@ def _local_program(source: str, inputs: dict[str, Any], tasks: Iterable[Any] | N
 
 def orchestrate_local_sync(
     source: str, inputs: dict[str, Any] | None = None, tasks: Iterable[Any] | None = None,
-    *, on_event: EventHook | None = None, **options: Any,
+    *, on_event: EventHook | None = None, run_id: str | None = None, store: StoreLike | None = None, **options: Any,
 ) -> Any:
     """Run a code string once and return its result (blocking)."""
+    settings = RunSettings.parse(run_id, store, on_event)
     inputs = dict(inputs or {})
-    return execute(_local_program(source, inputs, tasks, options), inputs, on_event=on_event).value
+    return run_program(_local_program(source, inputs, tasks, options), inputs, settings).value
 
 
 async def orchestrate_local(
     source: str, inputs: dict[str, Any] | None = None, tasks: Iterable[Any] | None = None,
-    *, on_event: EventHook | None = None, **options: Any,
+    *, on_event: EventHook | None = None, run_id: str | None = None, store: StoreLike | None = None, **options: Any,
 ) -> Any:
     """Run a code string once and return its result, off the event loop."""
+    settings = RunSettings.parse(run_id, store, on_event)
     inputs = dict(inputs or {})
     program = _local_program(source, inputs, tasks, options)
-    result = await offload(execute, program, inputs, on_event=on_event)
+    result = await offload(run_program, program, inputs, settings)
     return result.value
 
 
 def orchestrate_local_detailed(
     source: str, inputs: dict[str, Any] | None = None, tasks: Iterable[Any] | None = None,
-    *, on_event: EventHook | None = None, **options: Any,
+    *, on_event: EventHook | None = None, run_id: str | None = None, store: StoreLike | None = None, **options: Any,
 ) -> RunResult:
     """Like `orchestrate_local_sync`, returning the full `RunResult`."""
+    settings = RunSettings.parse(run_id, store, on_event)
     inputs = dict(inputs or {})
-    return execute(_local_program(source, inputs, tasks, options), inputs, on_event=on_event)
+    return run_program(_local_program(source, inputs, tasks, options), inputs, settings)
 
 
 class SandboxNamespace:
@@ -213,12 +227,12 @@ class SandboxNamespace:
         """`@env.sandbox.orchestrator`, `@env.sandbox.orchestrator(timeout_ms=..., ...)`, or
         `env.sandbox.orchestrator(CODE, inputs=..., output=..., tasks=..., name=...)`, which
         returns a `CodeTaskTemplate` like `orchestrator_from_str` (default name "sandboxed-code")."""
-        env_cache = getattr(self.env, "cache", "disable")
         source = _func_or_source
         if isinstance(source, str):
             template = orchestrator_from_str(
                 source, inputs=inputs or {}, output=output, name=name or DEFAULT_NAME,
-                cache=env_cache if cache is None else cache, retries=retries, image=getattr(self.env, "image", None),
+                cache="disable" if cache is None else cache,  # the environment's default is for its tasks
+                retries=retries, image=getattr(self.env, "image", None),
                 **options,
             )
             template.env = self.env
@@ -233,7 +247,7 @@ class SandboxNamespace:
                 "declares its inputs and output with annotations"
             )
         durable = TaskOptions.parse(
-            {"cache": env_cache if cache is None else cache, "retries": retries}, what="sandbox.orchestrator"
+            {"cache": "disable" if cache is None else cache, "retries": retries}, what="sandbox.orchestrator", durable=False,
         )
         parsed = RunOptions.parse(options, what="sandbox.orchestrator")  # bad options fail at decoration time
         if source is None:

@@ -68,20 +68,29 @@ class Scheduler:
         if not self.waiting or len(self.running) >= limit:
             return
         kept: deque[TaskCall] = deque()
-        while self.waiting and len(self.running) < limit:
+        round_: list[TaskCall] = []
+        while self.waiting and len(self.running) + len(round_) < limit:
             call = self.waiting.popleft()
             group = call.group
             if group is not None and group.running >= group.limit:
                 kept.append(call)
                 continue
-            self._launch(call)
+            if group is not None:
+                group.running += 1
+            round_.append(call)
         kept.extend(self.waiting)
         self.waiting = kept
+        if not round_:
+            return
+        # One seam notice for the round: a journal makes all its starts durable at once.
+        if len(round_) == 1:
+            self.seam.started(round_[0])
+        else:
+            self.seam.started_all(round_)
+        for call in round_:
+            self._launch(call)
 
     def _launch(self, call: TaskCall) -> None:
-        self.seam.started(call)
-        if call.group is not None:
-            call.group.running += 1
         try:
             future = submit(self.executor, call.task, call.args, call.kwargs)
         except Exception as exc:  # a shut-down executor, an unpicklable argument
@@ -103,6 +112,8 @@ class Scheduler:
         if self.finished:
             done_early, self.finished = self.finished, []
             return done_early
+        if self.seam.flushers:
+            self.seam.flush()  # about to block: what the seam deferred must not wait for a slow call
         if not self.running:
             if self.delayed:
                 time.sleep(max(0.0, min(self.delayed[0][0], self.deadline) - time.perf_counter()))

@@ -2,15 +2,18 @@
 
 Every task call of a run goes through `CallSeam`:
 
-    decide(call)   before the call runs: an interceptor may answer it (the
-                   journal replays a finished call, the cache has its result);
-                   otherwise it runs
-    started(call)  the call really starts (an attempt): `TaskCallStarted`
-    record(call)   an attempt ended (or was answered): `TaskCallFinished`;
-                   returns a delay when an interceptor wants another attempt
-                   (retries), else None
+    decide(call)        before the call runs: an interceptor may answer it (the
+                        journal replays a finished call, the cache has its
+                        result); otherwise it runs
+    started(call)       the call really starts (an attempt): `TaskCallStarted`,
+    started_all(calls)  then `flush`: what interceptors deferred is made durable
+                        before the call (or the round of calls) proceeds
+    record(call)        an attempt ended (or was answered): `TaskCallFinished`;
+                        returns a delay when an interceptor wants another
+                        attempt (retries), else None
 
-and every run through `run_started` / `run_finished`. Interceptors are the
+and every run through `run_started` (where an interceptor may answer the whole
+run: a journal whose run already finished) / `run_finished`. Interceptors are the
 plug-ins of this seam: the journal, the cache, retries and tracing implement
 `Interceptor`; the user's event hooks are an interceptor too. The structured
 events are the one record of what happened: interceptors that record (the
@@ -19,7 +22,22 @@ driver emits each event exactly once, here.
 
 An interceptor marked `strict` (the journal) fails the run when it raises: a
 durable write that did not happen must not be ignored. Others (user hooks,
-tracing) are reported with `warnings` and never break the run.
+tracing) are reported with `warnings` and never break the run. A strict
+interceptor that raises a `SandboxError` (a replay that diverged, a value too
+large to record) fails the run with that very error; anything else it raises
+becomes `InterceptorFailed`. The `RunFinished` of a failed run reaches every
+listener even when one of them fails, so spans and hooks always see a run end;
+a successful run whose end a strict interceptor could not record fails, and
+ends with that failure.
+
+Writes may be deferred: an interceptor that pays per write (a journal)
+buffers what it receives in `on_event` and writes it in `flush`, which the seam
+calls once an attempt, or a round of attempts (`started_all`), is about to
+start, before the scheduler blocks waiting for calls, and before a retry's
+delay. So the end of one call and the start of the next, or all the starts of
+a fan-out, cost one transaction, nothing starts before its start record is
+durable, and an ended call waits to be written only while the sandbox itself
+computes.
 """
 
 from __future__ import annotations
@@ -32,6 +50,7 @@ from typing import Any, ClassVar
 
 from . import events as ev
 from .calls import TaskCall
+from .errors import SandboxError
 
 
 @dataclass(frozen=True)
@@ -43,14 +62,31 @@ class Answer:
     source: str = "journal"  # "journal" or "cache"
 
 
+@dataclass(frozen=True)
+class RunAnswer:
+    """The outcome of a whole run that did not need to run (a journal holds it):
+    its value, or the error to raise; `calls` are the run's recorded calls."""
+
+    value: Any = None
+    error: SandboxError | None = None
+    calls: tuple[TaskCall, ...] = ()
+
+
 class Interceptor:
     """A plug-in on the task-call seam. Every method is optional."""
 
     strict: ClassVar[bool] = True
 
+    def answer_run(self, name: str, inputs: dict[str, Any]) -> RunAnswer | None:
+        """The run starts: answer all of it without running it, or None to run it."""
+        return None
+
     def answer(self, call: TaskCall) -> Answer | None:
         """Answer `call` without running it, or None to let it run."""
         return None
+
+    def flush(self) -> None:
+        """Make durable what `on_event` deferred: an attempt is about to start."""
 
     def retry_delay(self, call: TaskCall, error: BaseException) -> float | None:
         """Seconds to wait before another attempt of a failed call, or None."""
@@ -91,27 +127,77 @@ class CallSeam:
     def __init__(self, run_id: str, interceptors: Sequence[Interceptor]) -> None:
         self.run_id = run_id
         self.interceptors = tuple(interceptors)
-        self.deciders = tuple(i for i in self.interceptors if type(i).answer is not Interceptor.answer)
-        self.retriers = tuple(i for i in self.interceptors if type(i).retry_delay is not Interceptor.retry_delay)
-        self.listeners = tuple(i for i in self.interceptors if type(i).on_event is not Interceptor.on_event)
+        self.run_deciders = tuple(i for i in self.interceptors if _overrides(i, "answer_run"))
+        self.deciders = tuple(i for i in self.interceptors if _overrides(i, "answer"))
+        self.retriers = tuple(i for i in self.interceptors if _overrides(i, "retry_delay"))
+        self.listeners = tuple(i for i in self.interceptors if _overrides(i, "on_event"))
+        self.flushers = tuple(i for i in self.interceptors if _overrides(i, "flush"))
         # Nothing listens: the driver skips building events (the common, fast case).
         self.active = bool(self.listeners)
 
     def emit(self, event: ev.RunEvent) -> None:
+        if type(event) is ev.RunFinished and not event.ok:
+            self._emit_to_all(event)  # the last event of a failed run: everyone sees the end
+            return
         for interceptor in self.listeners:
             if not interceptor.strict:
                 interceptor.on_event(event)
                 continue
             try:
                 interceptor.on_event(event)
+            except SandboxError:
+                raise
             except Exception as exc:
+                raise InterceptorFailed(interceptor, exc) from exc
+
+    def _emit_to_all(self, event: ev.RunEvent) -> None:
+        """Every listener gets the event; the first strict failure is raised after."""
+        failure: BaseException | None = None
+        for interceptor in self.listeners:
+            if not interceptor.strict:
+                interceptor.on_event(event)
+                continue
+            try:
+                interceptor.on_event(event)
+            except SandboxError as exc:
+                failure = failure or exc
+            except Exception as exc:
+                failure = failure or InterceptorFailed(interceptor, exc)
+        if failure is not None:
+            raise failure
+
+    def flush(self) -> None:
+        """Ask the interceptors that defer writes to make them durable now."""
+        for interceptor in self.flushers:
+            try:
+                interceptor.flush()
+            except SandboxError:
+                raise
+            except Exception as exc:
+                if not interceptor.strict:
+                    warnings.warn(f"{interceptor!r} raised {exc!r} flushing", RuntimeWarning, stacklevel=2)
+                    continue
                 raise InterceptorFailed(interceptor, exc) from exc
 
     # -- the run -------------------------------------------------------------------------
 
-    def run_started(self, name: str, inputs: dict[str, Any]) -> None:
+    def run_started(self, name: str, inputs: dict[str, Any]) -> RunAnswer | None:
+        """The run starts: `RunStarted`, and an interceptor's answer for the whole run, if any."""
         if self.active:
             self.emit(ev.RunStarted(self.run_id, name, dict(inputs)))
+        for interceptor in self.run_deciders:
+            try:
+                answer = interceptor.answer_run(name, inputs)
+            except SandboxError:
+                raise
+            except Exception as exc:
+                if not interceptor.strict:
+                    warnings.warn(f"{interceptor!r} raised {exc!r} starting the run", RuntimeWarning, stacklevel=2)
+                    continue
+                raise InterceptorFailed(interceptor, exc) from exc
+            if answer is not None:
+                return answer
+        return None
 
     def run_finished(self, name: str, ok: bool, duration_s: float, task_calls: int, value: Any, error: str | None) -> None:
         if self.active:
@@ -124,6 +210,8 @@ class CallSeam:
         for interceptor in self.deciders:
             try:
                 answer = interceptor.answer(call)
+            except SandboxError:
+                raise
             except Exception as exc:
                 if not interceptor.strict:
                     warnings.warn(f"{interceptor!r} raised {exc!r} deciding a call", RuntimeWarning, stacklevel=2)
@@ -140,11 +228,26 @@ class CallSeam:
 
     def started(self, call: TaskCall) -> None:
         """An attempt of `call` starts now (the executor has it, or is about to)."""
-        call.started = time.perf_counter()
         if self.active:
             self.emit(ev.TaskCallStarted(
                 self.run_id, call.key, call.seq, call.task.name, call.args, call.kwargs, call.line, call.attempt,
             ))
+        if self.flushers:
+            self.flush()
+        call.started = time.perf_counter()
+
+    def started_all(self, calls: Sequence[TaskCall]) -> None:
+        """A round of attempts starts now: their events, then one `flush` for all."""
+        if self.active:
+            for call in calls:
+                self.emit(ev.TaskCallStarted(
+                    self.run_id, call.key, call.seq, call.task.name, call.args, call.kwargs, call.line, call.attempt,
+                ))
+        if self.flushers:
+            self.flush()
+        now = time.perf_counter()
+        for call in calls:
+            call.started = now
 
     def record(self, call: TaskCall) -> float | None:
         """An attempt of `call` ended (or was answered): record it; a retry delay or None."""
@@ -166,5 +269,11 @@ class CallSeam:
         for interceptor in self.retriers:
             delay = interceptor.retry_delay(call, call.error)
             if delay is not None:
+                if delay > 0 and self.flushers:
+                    self.flush()  # the failed attempt is recorded before the wait
                 return max(0.0, float(delay))
         return None
+
+
+def _overrides(interceptor: Interceptor, method: str) -> bool:
+    return getattr(type(interceptor), method) is not getattr(Interceptor, method)

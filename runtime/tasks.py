@@ -137,8 +137,10 @@ TASK_OPTION_NOTES: dict[str, str] = {
 class TaskOptions:
     """The options of `@env.task(...)`, as one frozen value (`TaskOptions.parse`).
 
-    `cache`, `cache_version`, `retries` and `retry_delay_s` belong to durable
-    runs; the others are Flyte's deployment options (`TASK_OPTION_NOTES`).
+    `cache`, `cache_version` (the task cache, `runtime/cache.py`) and
+    `retries`, `retry_delay_s`, `retry_backoff` (`runtime/retry.py`) are
+    acted on (docs/durability.md); the others are Flyte's deployment options
+    (`TASK_OPTION_NOTES`).
     """
 
     short_name: str | None = None
@@ -146,6 +148,7 @@ class TaskOptions:
     cache_version: str | None = None
     retries: int = 0
     retry_delay_s: float | None = None
+    retry_backoff: float | None = None
     timeout: float | None = None
     docs: Any = None
     pod_template: Any = None
@@ -161,9 +164,13 @@ class TaskOptions:
     produces_artifacts: bool = False
 
     @classmethod
-    def parse(cls, options: Mapping[str, Any], *, what: str, cache: Any = "disable") -> TaskOptions:
+    def parse(
+        cls, options: Mapping[str, Any], *, what: str, cache: Any = "disable", durable: bool = True,
+    ) -> TaskOptions:
         """Keyword options → `TaskOptions`; `cache` is the environment's default.
-        Unknown names and bad values are `TaskDefinitionError`s naming the option."""
+        Unknown names and bad values are `TaskDefinitionError`s naming the option.
+        `durable=False` (an orchestrator or template: its run is not a task call)
+        refuses caching and retries, which would otherwise be silently ignored."""
         known = [item.name for item in fields(cls)]
         values = dict(options)
         for name in values:
@@ -187,21 +194,30 @@ class TaskOptions:
         retries = values.get("retries", 0)
         if retries is None:
             values["retries"] = retries = 0
-        if isinstance(retries, bool) or (isinstance(retries, int) and retries < 0):
+        if type(retries) is not int or retries < 0:
             raise TaskDefinitionError(f"{what}: `retries` must be a count of retries (an int >= 0), got {retries!r}")
+        for name, least in (("retry_delay_s", 0.0), ("retry_backoff", 1.0)):
+            value = values.get(name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= least):
+                raise TaskDefinitionError(f"{what}: `{name}` must be a number >= {least:g} (seconds)" if name == "retry_delay_s"
+                                          else f"{what}: `{name}` must be a number >= 1 (the factor between delays), got {value!r}")
+            if value is not None and retries == 0:
+                raise TaskDefinitionError(f"{what}: `{name}` has no effect without `retries=N` (N >= 1)")
+        if values.get("cache_version") is not None and values["cache"] in (None, False, "disable"):
+            raise TaskDefinitionError(f"{what}: `cache_version` has no effect without `cache=True` (or \"auto\", \"override\")")
         values["timeout"] = _seconds(values.get("timeout"), what=what)
         inline = values.get("max_inline_io_bytes")
         if inline is not None and (type(inline) is not int or inline < 0):
             raise TaskDefinitionError(f"{what}: `max_inline_io_bytes` must be an int >= 0, got {inline!r}")
         parsed = cls(**values)
         requested = parsed.durability_requested()
-        if requested:
-            # Caching and retries arrive with durable runs; until then asking
-            # for them is an error, never an option silently ignored.
+        if requested and not durable:
+            # Caching and retries act on task calls; a sandboxed run is not one,
+            # so they would be silently ignored: refuse them.
             listed = ", ".join(f"`{name}`" for name in requested)
             raise TaskDefinitionError(
-                f"{what}: {listed} not supported yet: task caching and retries come with durable runs; "
-                "remove the option (`cache=\"disable\"` and `retries=0` are accepted)"
+                f"{what}: {listed} not supported here: caching and retries apply to task calls, and a sandboxed "
+                "run is not one; set them on its tasks (`@env.task(cache=True, retries=2)`)"
             )
         return parsed
 
@@ -216,14 +232,16 @@ class TaskOptions:
             requested.append("retries")
         if self.retry_delay_s is not None:
             requested.append("retry_delay_s")
+        if self.retry_backoff is not None:
+            requested.append("retry_backoff")
         return requested
 
 
 def check_cache(value: Any, *, what: str) -> None:
-    """Flyte's `cache=`: a bool, "auto", "override", "disable", or a `Cache` object."""
+    """Flyte's `cache=`: a bool, None, "auto", "override" or "disable" (no `Cache` object: not provided)."""
     if isinstance(value, str) and value not in ("auto", "override", "disable"):
         raise TaskDefinitionError(f'{what}: `cache` must be True, False, "auto", "override" or "disable", got {value!r}')
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if not (isinstance(value, (bool, str)) or value is None):
         raise TaskDefinitionError(f'{what}: `cache` must be True, False, "auto", "override" or "disable", got {value!r}')
 
 

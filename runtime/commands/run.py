@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -25,11 +27,13 @@ def main(argv: list[str], *, prog: str = "sandbox-lint run") -> int:
     parser.add_argument("file", metavar="FILE", help="the script (`-` reads standard input)")
     parser.add_argument("--tasks", metavar="MODULE:ENV", help="the TaskEnvironment whose tasks the script may call")
     parser.add_argument("--input", "-i", dest="inputs", action="append", metavar="NAME=VALUE", help="an input (VALUE read as JSON when it parses); repeatable")
+    parser.add_argument("--run-id", metavar="ID", help="journal the run under ID in the store; the same ID again resumes it")
+    parser.add_argument("--store", metavar="URL", help="run store path or URL (with --run-id, default $SANDBOX_LINT_STORE; alone, a fresh run id)")
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
-    return run_command(args.file, args.tasks, args.inputs or ())
+    return run_command(args.file, args.tasks, args.inputs or (), run_id=args.run_id, store=args.store)
 
 
 def parse_input(item: str) -> tuple[str, Any]:
@@ -62,13 +66,18 @@ def run_command(
     tasks: str | None = None,
     inputs: Sequence[str] = (),
     *,
+    run_id: str | None = None,
+    store: str | None = None,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
 ) -> int:
     """Run the sandbox script FILE with the tasks of `tasks` (MODULE:ENV) and
     `inputs` (`k=v` strings). Prints the JSON result to stdout; the program's
-    printed output and a trace of task calls to stderr."""
+    printed output and a trace of task calls to stderr. With `run_id` (and
+    `store`, else `$SANDBOX_LINT_STORE`) the run is journaled and resumable."""
     from ..sandbox import orchestrate_local_detailed
+    from ..options import RunSettings
+    from ..store import RunStore, StoreError
 
     out = stdout or sys.stdout
     err = stderr or sys.stderr
@@ -83,14 +92,32 @@ def run_command(
         # `from_task` may group templates into an environment: only its tasks are callable
         env_tasks: list[Task] = [t for t in load_environment(tasks).tasks.values() if isinstance(t, Task)] if tasks else []
         values = dict(parse_input(item) for item in inputs)
+        if run_id is not None and not store:
+            store = os.environ.get("SANDBOX_LINT_STORE") or None
+        if store is not None and run_id is None:
+            run_id = uuid.uuid4().hex[:12]  # journaled under a fresh id, printed below
+        if run_id is not None and store is None:
+            raise UsageError("--run-id needs a run store: pass --store PATH_OR_URL or set SANDBOX_LINT_STORE")
+        try:
+            RunSettings.parse(run_id=run_id)
+        except (TypeError, ValueError) as exc:
+            raise UsageError(f"--run-id: {exc}") from None
+        shown_store = ""
+        if store is not None:
+            opened = RunStore(store)  # a bad address is a usage error, before anything runs
+            shown_store = opened.url  # without a password
+            opened.close()
     except UsageError as exc:
+        print(f"sandbox-lint run: error: {exc}", file=err)
+        return 2
+    except StoreError as exc:
         print(f"sandbox-lint run: error: {exc}", file=err)
         return 2
     except (OSError, UnicodeDecodeError) as exc:
         print(f"sandbox-lint run: error: cannot read {file}: {exc}", file=err)
         return 2
     try:
-        result = orchestrate_local_detailed(source, inputs=values, tasks=env_tasks)
+        result = orchestrate_local_detailed(source, inputs=values, tasks=env_tasks, run_id=run_id, store=store)
     except RejectedError as exc:
         print(str(exc).replace("<sandbox>", file), file=err)
         return 1
@@ -108,6 +135,8 @@ def run_command(
         return 2
     if result.output:
         err.write(result.output if result.output.endswith("\n") else result.output + "\n")
+    if store is not None:
+        print(f"run {run_id} journaled in {shown_store}", file=err)
     for call in result.calls:
         shown = ", ".join([*(repr(a) for a in call.args), *(f"{k}={v!r}" for k, v in call.kwargs.items())])
         status = "ok" if call.ok else "failed"

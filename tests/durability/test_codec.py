@@ -272,3 +272,36 @@ def test_frame_digest_follows_content(numbers):
     first = DataFrame(pd.DataFrame({"n": numbers}, dtype="int64"))
     second = DataFrame(pd.DataFrame({"n": list(numbers)}, dtype="int64"))
     assert codec.digest(first) == codec.digest(second)
+
+
+_scalars = st.one_of(
+    st.integers(), st.booleans(), st.none(), st.floats(allow_nan=True, allow_infinity=True), st.text(),
+)
+
+
+@given(_scalars)
+@settings(max_examples=300, deadline=None)
+def test_the_scalar_fast_path_writes_what_the_full_encoder_writes(value):
+    assert codec.encode(value, max_bytes=1 << 20) == codec._encode_tree(value, 1 << 20, canonical=False)
+
+
+@given(st.lists(_scalars, max_size=10))
+@settings(max_examples=300, deadline=None)
+def test_the_argument_fast_path_writes_what_the_full_encoder_writes(args):
+    full = codec._encode_tree((tuple(args), {}), 1 << 20, canonical=False)
+    assert codec.encode_arguments(tuple(args), {}, max_bytes=1 << 20) == full
+    assert codec.decode_arguments(full) == (tuple(args), {}) or any(isinstance(a, float) and a != a for a in args)
+
+
+def test_the_fast_paths_keep_the_size_limit():
+    with pytest.raises(codec.ValueTooLarge):
+        codec.encode("x" * 100, max_bytes=50)
+    with pytest.raises(codec.ValueTooLarge):
+        codec.encode_arguments(("x" * 100,), {}, max_bytes=50)
+
+
+@given(st.recursive(_scalars, lambda inner: st.lists(inner, max_size=4), max_leaves=8))
+@settings(max_examples=300, deadline=None)
+def test_the_decode_fast_path_reads_what_the_full_decoder_reads(value):
+    text = codec.encode(value, max_bytes=1 << 20)
+    assert same(codec.decode(text), codec._decode(text, codec._HOOK))

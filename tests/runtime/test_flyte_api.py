@@ -122,15 +122,14 @@ def test_bad_task_options_are_errors_naming_them(options, text):
         ({"cache": True}, "`cache`"),
         ({"cache": "auto"}, "`cache`"),
         ({"cache": "override"}, "`cache`"),
-        ({"cache_version": "v2"}, "`cache_version`"),
-        ({"retry_delay_s": 1.5}, "`retry_delay_s`"),
+        ({"cache": True, "cache_version": "v2"}, "`cache`, `cache_version`"),
+        ({"retries": 1, "retry_delay_s": 1.5}, "`retries`, `retry_delay_s`"),
         ({"cache": True, "retries": 1}, "`cache`, `retries`"),
     ],
 )
-def test_durability_options_are_not_supported_yet(options, named):
-    with pytest.raises(TaskDefinitionError) as caught:
-        scratch.task(**options)
-    assert f"{named} not supported yet" in str(caught.value)
+def test_durability_options_are_real(options, named):
+    task = scratch.task(**options)(plain)  # caching and retries are implemented (tests/durability)
+    assert task.options.durability_requested() == [name.strip("`") for name in named.split(", ")]
 
 
 @pytest.mark.parametrize("options", [{"cache": "disable"}, {"cache": False}, {"cache": None}, {"retries": 0}])
@@ -173,7 +172,7 @@ def test_environment_keeps_flyte_deployment_options():
         ({"depends_on": ["base"]}, "`depends_on` must be a list of TaskEnvironment"),
         ({"secrets": 3}, "`secrets` must be a str, a Secret or a list of them"),
         ({"interruptible": "yes"}, "`interruptible` must be True or False"),
-        ({"cache": "auto"}, "`cache` not supported yet"),
+        ({"cache": 3}, '`cache` must be True, False, "auto", "override" or "disable"'),
     ],
 )
 def test_bad_environment_options_are_errors_naming_them(options, text):
@@ -189,7 +188,7 @@ def test_environment_names_follow_flyte(name):
 
 
 def test_runtime_names_flyte_features_it_does_not_provide():
-    with pytest.raises(AttributeError, match=r"flyte\.Cache.*durable runs"):
+    with pytest.raises(AttributeError, match=r"flyte\.Cache.*cache=True"):
         flyte.Cache  # noqa: B018
     with pytest.raises(AttributeError, match="flyte_map"):
         flyte.map  # noqa: B018
@@ -248,9 +247,9 @@ def test_code_string_form_is_gated_at_creation():
     [
         (lambda: env.sandbox.orchestrator(3), TypeError, "orchestrator() expects a callable, string, or keyword arguments, got <class 'int'>"),
         (lambda: env.sandbox.orchestrator(inputs={"x": int}), TaskDefinitionError, "`inputs=` belongs to the code-string form"),
-        (lambda: env.sandbox.orchestrator("1", cache="auto"), TaskDefinitionError, "`cache` not supported yet"),
-        (lambda: env.sandbox.orchestrator(retries=1), TaskDefinitionError, "`retries` not supported yet"),
-        (lambda: sandbox.orchestrator_from_str("1", retries=2), TaskDefinitionError, "`retries` not supported yet"),
+        (lambda: env.sandbox.orchestrator("1", cache="auto"), TaskDefinitionError, "`cache` not supported here"),
+        (lambda: env.sandbox.orchestrator(retries=1), TaskDefinitionError, "`retries` not supported here"),
+        (lambda: sandbox.orchestrator_from_str("1", retries=2), TaskDefinitionError, "`retries` not supported here"),
     ],
 )
 def test_orchestrator_option_errors(call, error, text):
