@@ -33,6 +33,7 @@ part, so a task passed as a value is recognised exactly.
 from __future__ import annotations
 
 import re
+import reprlib
 import secrets
 import sys
 import types
@@ -431,11 +432,22 @@ def short_repr(value: Any, limit: int = 40) -> str:
     (never the repr of a whole long string)."""
     if type(value) in (str, bytes) and len(value) > limit:
         value = value[:limit]
-    try:
-        text = repr(value)
-    except Exception:  # a proxy whose repr fails still has a type
-        text = f"<{type_name(value)}>"
+    if type(value) in (list, tuple, dict):
+        text = _SHORT.repr(value)
+    elif type(value) is int and value.bit_length() > 14_000:  # more digits than `repr` writes
+        text = f"<int of {value.bit_length()} bits>"
+    else:
+        try:
+            text = repr(value)
+        except Exception:  # a proxy whose repr fails still has a type
+            text = f"<{type_name(value)}>"
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel = 2
+_SHORT.maxstring = _SHORT.maxother = 40
+_SHORT.maxlong = 40
 
 
 def shorten_path(path: str, limit: int = 160) -> str:

@@ -78,8 +78,8 @@ def _jsonable(value: Any, memo: dict[int, Any] | None = None) -> Any:
             converted = [_jsonable(v, memo) for v in value]
         memo[id(value)] = converted
         return converted
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 1 << 64:
-        return {"$int": hex(value)}  # no digit limit, unlike str(int)
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 14_000:
+        return {"$int": hex(value)}  # more digits than Python writes an int with
     return value
 
 

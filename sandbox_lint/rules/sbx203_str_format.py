@@ -129,12 +129,13 @@ def spec_problem(expression: cst.FormattedStringExpression, raw: bool) -> str | 
     meaning = text if raw else _unescape(text)
     if meaning is None:
         return "it has an escape sequence that does not decode"
+    shown = shorten(repr(meaning)[1:-1], 40)  # escaped: the message must not carry control characters
     if "{" in meaning or "}" in meaning:
-        return f"after escape processing it holds a brace (`{shorten(meaning, 40)}`): a format field inside a spec"
+        return f"after escape processing it holds a brace (`{shown}`): a format field inside a spec"
     if "__" in meaning:
-        return f"after escape processing it holds dunder text (`{shorten(meaning, 40)}`)"
+        return f"after escape processing it holds dunder text (`{shown}`)"
     if not _STANDARD_SPEC.fullmatch(meaning):
-        return f"`{shorten(meaning, 40)}` is not a standard format spec ([[fill]align][sign][#][0][width][,][.precision][type])"
+        return f"`{shown}` is not a standard format spec ([[fill]align][sign][#][0][width][,][.precision][type])"
     return None
 
 
@@ -288,6 +289,7 @@ class StrFormat(Rule):
         "v = 'a'\ns = f'{v:__class__}'\n",
         "v = 'a'\ns = f'{v:%Y-%m}'\n",
         "v = 'a'\ns = f'{v:{{}}}'\n",
+        "v = 'a'\ns = f'{v:\\x1b[2J}'\n",
     ]
 
     def visit(self, node: cst.CSTNode, ctx: Context) -> None:

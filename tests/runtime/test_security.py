@@ -227,6 +227,8 @@ def test_a_program_cannot_forge_a_limit_error(source, exc_type):
     ("raise RecursionError('maximum recursion depth exceeded')", "RecursionError"),
     ("raise RuntimeError('suspension limit 10 exceeded')", "RuntimeError"),
     ("x = 'é'; raise (\n    MemoryError('memory limit exceeded')\n)", "MemoryError"),
+    ("exec(\"raise MemoryError('memory limit exceeded: 100 bytes > 10 bytes')\")", "MemoryError"),
+    ("exec(\"raise TimeoutError('time limit exceeded')\")", "TimeoutError"),
 ])
 def test_forged_limit_errors_stay_runtime_errors_even_ungated(source, exc_type):
     with pytest.raises(SandboxRuntimeError) as info:
