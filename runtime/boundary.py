@@ -96,9 +96,6 @@ _NOT_A_VALUE = re.compile(
     re.DOTALL,
 )
 _SUSPECT_PREFIXES = ("<", "dict_", "range(", "slice(", "[...]", "{...}")
-UNAWAITED_CALL = re.compile(r"<coroutine external_future\((\d+)\)>")
-"""Monty's text for an un-awaited external call; the number is the `call_id`
-of that call's `FunctionSnapshot`."""
 
 
 def not_a_value(text: str) -> str | None:

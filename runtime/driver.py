@@ -444,7 +444,7 @@ class Run:
                 f"task `{call.task.name}` returned a wrong type: {error.message}",
                 path=error.path, expected=error.expected, got=error.got,
             ))
-        if isinstance(error, LimitExceeded):
+        if isinstance(error, LimitExceeded) and (error.path or "").startswith(f"{call.task.name}.return"):  # check_depth's
             raise Abort(LimitExceeded(
                 f"task `{call.task.name}` returned a value past a limit: {error.message}",
                 limit=error.limit, value=error.value, path=error.path, size=error.size,

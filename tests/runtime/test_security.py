@@ -191,11 +191,14 @@ def test_an_unawaited_task_call_says_so_with_its_task_and_line():
     with pytest.raises(BoundaryTypeError) as info:
         run_ungated(source, tasks=[ident, add])
     message = str(info.value)
-    assert "un-awaited task call `add(...)` (line 2)" in message and "await" in message
-    assert "external_future" not in info.value.got
+    assert "the task call `add(1, 2)` (line 2) was not awaited" in message and "write `await add(1, 2)`" in message
+    assert "external_future" not in message and info.value.got == "an un-awaited task call"
     with pytest.raises(BoundaryTypeError) as info:  # the result, untyped: still not a value
         run_ungated("async def main():\n    return add(1, 2)\n\nawait main()", tasks=[add])
-    assert info.value.path == "output" and "un-awaited task call `add(...)` (line 2)" in str(info.value)
+    assert "the task call `add(1, 2)` (line 2) was not awaited" in str(info.value)
+    with pytest.raises(BoundaryTypeError) as info:  # an un-awaited coroutine of the program's own
+        run_ungated("async def g():\n    return 1\n\nasync def main():\n    return await ident(g())\n\nawait main()", tasks=[ident])
+    assert info.value.path == "ident.x" and "un-awaited coroutine `g`" in info.value.got
 
 
 def test_tasks_still_work_through_other_names():
