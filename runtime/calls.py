@@ -24,6 +24,8 @@ from .tasks import Task
 def _canon(value: Any) -> Any:
     """A JSON-able canonical form of an argument, for call keys."""
     t = type(value)
+    if t is int and value.bit_length() > _MAX_DECIMAL_BITS:
+        return {"i": hex(value)}  # past Python's int-to-text digit limit
     if t in (int, str, bool) or value is None:
         return value
     if t is float:
@@ -46,11 +48,13 @@ def _canon(value: Any) -> Any:
 
 
 _KEY_SCALARS = (int, str, bool, type(None))
+_MAX_DECIMAL_BITS = 14_000
+"""Ints longer than this have more decimal digits than `repr` writes by default (4,300)."""
 
 
 def call_key(seq: int, task: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
     """`"{seq}:{task}:{digest}"`; the digest covers the arguments' canonical form."""
-    if not kwargs and all(type(a) in _KEY_SCALARS for a in args):
+    if not kwargs and all(type(a) in _KEY_SCALARS and (type(a) is not int or a.bit_length() <= _MAX_DECIMAL_BITS) for a in args):
         payload = "s" + repr(args)  # repr of int/str/bool/None tuples is canonical
     else:
         payload = "j" + json.dumps([[_canon(a) for a in args], _canon(kwargs)], sort_keys=True, separators=(",", ":"))

@@ -23,6 +23,7 @@ the call instead of a type mismatch.
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import time
@@ -34,7 +35,6 @@ from functools import cached_property
 from typing import Any
 
 from pydantic_monty import (
-    CollectStreams,
     FunctionSnapshot,
     FutureSnapshot,
     MontyComplete,
@@ -51,7 +51,7 @@ from sandbox_lint.diagnostics import Diagnostic
 
 from . import events as ev
 from .events import CallRecord
-from .boundary import _Mismatch, validate
+from .boundary import Budget, _Mismatch, check_depth, short_repr, validate
 from .calls import CallGroup, TaskCall
 from .errors import (
     BoundaryTypeError,
@@ -64,7 +64,8 @@ from .errors import (
     WorkerCrashedError,
 )
 from .gate import render_llm
-from .pool import get_pool, quiet_imports, run_level
+from .pool import Guard, get_pool, guard, quiet_imports, run_level
+from .printed import Printed
 from .program import FLYTE_MAP, GATHER_PRELUDE, MAP_TASK, Program
 from .scheduler import Abort, Scheduler
 from .seam import CallSeam, HookInterceptor, Interceptor, InterceptorFailed, RunAnswer
@@ -126,7 +127,9 @@ class Run:
         self.by_call_id: dict[int, TaskCall | CallGroup] = {}
         # every future handed to the sandbox: call id -> (callee, byte offset of the call)
         self.future_sites: dict[int, tuple[str, int | None]] = {}
-        self.collector = CollectStreams(max_bytes=self.limits.max_output_bytes)
+        self.guard: Guard | None = None
+        self.collector = Printed(self.limits.max_output_bytes, self._stop_worker)
+        self.budget = Budget(self.limits)
         self.output_seen = 0
         self.started = 0.0
         self.scheduler = Scheduler(self.executor, self.limits, self.seam, 0.0, self.calls)
@@ -158,6 +161,9 @@ class Run:
         except SandboxError as error:
             self._fail(error)
             raise
+        except KeyboardInterrupt:
+            self._fail(SandboxError("the run was interrupted (KeyboardInterrupt)"), interrupted=True)
+            raise
         return RunResult(
             value=value,
             output=self.output(),
@@ -178,11 +184,15 @@ class Run:
             duration_s=time.perf_counter() - self.started,
         )
 
-    def _fail(self, error: SandboxError) -> None:
+    def _fail(self, error: SandboxError, *, interrupted: bool = False) -> None:
+        """Clean up after a failed run and record it; an interrupted run (Ctrl-C)
+        records no `RunFinished`, so a journaled run stays resumable, as after a crash."""
         self.scheduler.cancel_pending()
         error.output = self.output()
         error.calls = tuple(call.record() for call in self.calls if call.done)
         error.run_id = self.run_id
+        if interrupted:
+            return
         try:
             self._finish(ok=False, value=None, error=error)
         except InterceptorFailed:
@@ -204,6 +214,7 @@ class Run:
                     f"inputs.{name}: missing (expected {spec.render() if spec else 'a value'})",
                     path=f"inputs.{name}", expected=spec.render() if spec else "a value", got="nothing",
                 )
+            check_depth(inputs[name], f"inputs.{name}", self.limits.max_value_depth)
             fed[name] = validate(inputs[name], validator, f"inputs.{name}")
         return fed
 
@@ -221,7 +232,7 @@ class Run:
             type_check_format="json" if type_check else None,
         )
         try:
-            with checkout as session:
+            with checkout as session, guard(session) as self.guard:
                 if program.needs_gather:
                     session.feed_run(GATHER_PRELUDE, skip_type_check=True)
                     self.feed_name = "<python-input-1>"
@@ -238,6 +249,10 @@ class Run:
         except MontyTypingError as exc:
             raise self._typing_error(exc) from None
         except MontyCrashedError as exc:
+            if self.collector.overflowed:
+                raise self._output_exceeded() from None
+            if self.guard is not None and self.guard.interrupted:
+                raise KeyboardInterrupt from None
             if exc.timed_out:
                 raise LimitExceeded(
                     f"the sandbox overran its time limit ({limits.timeout_ms} ms) and the host killed the worker",
@@ -247,13 +262,18 @@ class Run:
         except MontyConversionError as exc:
             raise BoundaryTypeError(f"a value could not cross into the sandbox: {exc}", path="inputs", expected="a boundary value", got="unconvertible") from None
         except (MontyRuntimeError, MontySyntaxError) as exc:
+            if self.collector.overflowed:
+                raise self._output_exceeded() from None
             raise self._runtime_error(exc) from None
         except MontyError as exc:
             raise WorkerCrashedError(f"the Monty worker failed: {exc}") from None
-        return validate(value, program.output_validator, "output")
+        finally:
+            self.guard = None
+        return validate(value, program.output_validator, "output", describe=self.unawaited_message)
 
     def _loop(self, snap: Any) -> Any:
         tasks = self.program.tasks
+        call_names = self.program.call_names
         async_offsets = self.program.async_offsets
         while True:
             kind = type(snap)
@@ -261,24 +281,26 @@ class Run:
                 if snap.is_os_function:
                     snap = snap.resume_not_handled()
                     continue
-                name = snap.function_name
+                name = call_names.get(snap.function_name, snap.function_name)
                 if snap.object_id is not None:  # a method call on an opaque handle
                     snap = snap.resume({"exception": AttributeError(f"handles have no attribute {name!r}")})
                     continue
                 task = tasks.get(name)
-                in_async = bool(async_offsets) and snap.position.start in async_offsets
-                if self.future_sites:
-                    self._refuse_unawaited((snap.args, snap.kwargs), name, snap.position)
-                if task is None:
-                    if name == MAP_TASK:
-                        snap = self._map_task(snap, in_async)
-                        continue
-                    if name == FLYTE_MAP:
-                        snap = self._flyte_map(snap, in_async)
-                        continue
+                if task is None and name != MAP_TASK and name != FLYTE_MAP:
                     snap = snap.resume({"exception": NameError(f"name {name!r} is not defined")})
                     continue
-                call = self._new_call(task, snap.args, snap.kwargs, snap.position)
+                in_async = bool(async_offsets) and snap.position.start in async_offsets
+                args = snap.args
+                kwargs = snap.kwargs
+                # leaving the sandbox: measured before anything on the host expands them
+                if kwargs or not self.budget.charge_flat(args):
+                    self._charge(name, task, args, kwargs)
+                if self.future_sites:
+                    self._refuse_unawaited((args, kwargs), name, snap.position)
+                if task is None:
+                    snap = self._map_task(snap, in_async) if name == MAP_TASK else self._flyte_map(snap, in_async)
+                    continue
+                call = self._new_call(task, args, kwargs, snap.position)
                 if call is None:  # arguments rejected: raised in the sandbox
                     snap = snap.resume({"exception": self._arg_error})
                     continue
@@ -298,9 +320,11 @@ class Run:
                 value = self.program.external_lookup.get(snap.variable_name)
                 snap = snap.resume(value=value) if value is not None else snap.resume()
             elif kind is MontyComplete:
+                value = snap.output
+                self.budget.charge(value, "output")
                 if self.future_sites:
-                    self._refuse_unawaited(snap.output, None, None)
-                return snap.output
+                    self._refuse_unawaited(value, None, None)
+                return value
             else:  # pragma: no cover - a new snapshot kind in a future Monty
                 raise WorkerCrashedError(f"unexpected Monty snapshot {snap!r}")
 
@@ -354,7 +378,7 @@ class Run:
 
     def _validate_arg(self, task: Task, name: str, validator: Any, value: Any) -> Any:
         try:
-            return validate(value, validator, f"{task.name}.{name}")
+            return validate(value, validator, f"{task.name}.{name}", describe=self.unawaited_message)
         except BoundaryTypeError as exc:
             raise Abort(BoundaryTypeError(
                 f"task `{task.name}` argument {exc.message}", path=exc.path, expected=exc.expected, got=exc.got
@@ -399,6 +423,11 @@ class Run:
 
     def _complete(self, call: TaskCall) -> None:
         """An attempt of `call` ended (or was answered): validate, record, retry or settle."""
+        if call.error is None and type(call.result) in (list, tuple, dict):
+            try:  # a task's value enters the sandbox: bounded in depth like every crossing
+                check_depth(call.result, f"{call.task.name}.return", self.limits.max_value_depth)
+            except LimitExceeded as exc:
+                call.error = exc
         if call.error is None:
             try:
                 call.result = call.task.result_validator(call.result)
@@ -432,6 +461,11 @@ class Run:
                 f"task `{call.task.name}` returned a wrong type: {error.message}",
                 path=error.path, expected=error.expected, got=error.got,
             ))
+        if isinstance(error, LimitExceeded) and (error.path or "").startswith(f"{call.task.name}.return"):  # check_depth's
+            raise Abort(LimitExceeded(
+                f"task `{call.task.name}` returned a value past a limit: {error.message}",
+                limit=error.limit, value=error.value, path=error.path, size=error.size,
+            ))
         raise Abort(self._task_error(call, error), error)
 
     def _task_error(self, call: TaskCall, error: BaseException) -> TaskError:
@@ -445,6 +479,27 @@ class Run:
         return TaskError(
             message, task=call.task.name, args=call.args, kwargs=call.kwargs, call_key=call.key,
             filename=self.program.filename, line=call.line, source_line=source_line, original=error,
+        )
+
+    # --------------------------------------------------------- the boundary
+
+    def _charge(self, name: str, task: Task | None, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        """A call's arguments leave the sandbox: measure them against the boundary
+        budget before anything on the host expands them (validation, call keys, events)."""
+        params = [] if task is None else list(task.py_signature.parameters)
+        parts = [(f"{name}.{params[i]}" if i < len(params) else f"{name}.args[{i}]", value) for i, value in enumerate(args)]
+        parts.extend((f"{name}.{key}", value) for key, value in kwargs.items())
+        self.budget.charge_parts(parts)
+
+    def _stop_worker(self) -> None:
+        if self.guard is not None:
+            self.guard.stop()
+
+    def _output_exceeded(self) -> LimitExceeded:
+        limit = self.limits.max_output_bytes
+        return LimitExceeded(
+            f"the program printed more than max_output_bytes={limit} bytes; the run was stopped there",
+            limit="output", value=limit,
         )
 
     # ------------------------------------------------------------- concurrency
@@ -480,7 +535,7 @@ class Run:
             problem = TypeError("map_task() needs a task and at least one iterable: map_task(task, items, ...)")
         elif concurrency is not None and (type(concurrency) is not int or concurrency < 1):
             problem = ValueError("map_task(): concurrency must be a positive int or None")
-        task = None if problem else self.program.tasks.get(args[0]) if isinstance(args[0], str) else None
+        task = None if problem else self.program.task_named(args[0])
         if problem is None and task is None:
             problem = TypeError(f"map_task(): the first argument must be a task (one of: {', '.join(sorted(self.program.tasks)) or 'none'})")
         if problem is not None or task is None:
@@ -494,6 +549,8 @@ class Run:
         """Flyte's `flyte_map("task_name", *iterables, concurrency=, return_exceptions=, group_name=)`,
         with Flyte's error texts; `return_exceptions` defaults to True, as in Flyte."""
         args = snap.args
+        if args and type(args[0]) is str and args[0] in self.program.call_names:  # the task itself, passed by value
+            args = (self.program.call_names[args[0]], *args[1:])
         kwargs = dict(snap.kwargs)
         concurrency = kwargs.pop("concurrency", None)
         return_exceptions = kwargs.pop("return_exceptions", True)
@@ -582,9 +639,14 @@ class Run:
         """Stop the run when an un-awaited future's text reaches a call (`callee`
         at `position`) or, with `callee` None, the result."""
         stack = [value]
+        seen: set[int] = set()  # a shared part is looked at once
         while stack:
             item = stack.pop()
             kind = type(item)
+            if kind is list or kind is tuple or kind is dict:
+                if id(item) in seen:
+                    continue
+                seen.add(id(item))
             if kind is str:
                 if _FUTURE_PREFIX in item:
                     message = self.unawaited_message(item)
@@ -632,20 +694,19 @@ class Run:
     def _runtime_error(self, exc: MontyRuntimeError | MontySyntaxError) -> SandboxError:
         inner = exc.exception()
         exc_type = type(inner).__name__
-        message = str(inner)
         limits = self.limits
-        if exc_type == "MemoryError" and message.startswith("memory limit exceeded"):
-            # the print collector reports its cap with the same words as the heap
-            if message.endswith(f"> {limits.max_output_bytes} bytes") and limits.max_output_bytes != limits.max_memory:
-                return LimitExceeded(f"the program printed more than max_output_bytes={limits.max_output_bytes}", limit="output", value=limits.max_output_bytes)
-            return LimitExceeded(f"the sandbox exceeded its memory limit (max_memory={limits.max_memory} bytes): {message}", limit="memory", value=limits.max_memory)
-        if exc_type == "TimeoutError" and "time limit exceeded" in message:
-            return LimitExceeded(f"the sandbox exceeded its execution time limit (timeout_ms={limits.timeout_ms}): {message}", limit="time", value=limits.timeout_ms)
-        if exc_type == "RecursionError" and message.startswith("maximum recursion depth"):
-            return LimitExceeded(f"the sandbox exceeded its recursion limit (max_stack_depth={limits.max_stack_depth})", limit="recursion", value=limits.max_stack_depth)
-        if exc_type == "RuntimeError" and message.startswith("suspension limit"):
-            return LimitExceeded(f"the sandbox exceeded its suspension limit ({message}); raise max_task_calls", limit="task_calls", value=limits.max_task_calls)
+        cap = limits.max_output_bytes
+        message = _clip(str(inner), cap)
         frames = exc.traceback() if hasattr(exc, "traceback") else []
+        limit = self._limit_hit(exc_type, message, frames)
+        if limit == "memory":
+            return LimitExceeded(f"the sandbox exceeded its memory limit (max_memory={limits.max_memory} bytes): {message}", limit="memory", value=limits.max_memory)
+        if limit == "time":
+            return LimitExceeded(f"the sandbox exceeded its execution time limit (timeout_ms={limits.timeout_ms}): {message}", limit="time", value=limits.timeout_ms)
+        if limit == "recursion":
+            return LimitExceeded(f"the sandbox exceeded its recursion limit (max_stack_depth={limits.max_stack_depth})", limit="recursion", value=limits.max_stack_depth)
+        if limit == "task_calls":
+            return LimitExceeded(f"the sandbox exceeded its suspension limit ({message}); raise max_task_calls", limit="task_calls", value=limits.max_task_calls)
         line: int | None = None
         for frame in frames:
             if frame.filename == self.feed_name:
@@ -661,8 +722,59 @@ class Run:
         display = exc.display() if hasattr(exc, "display") else str(exc)
         return SandboxRuntimeError(
             text, exc_type=exc_type, exc_message=message, filename=filename, line=line,
-            source_line=source_line, traceback_text=display.replace(self.feed_name, filename),
+            source_line=source_line, traceback_text=_clip(display.replace(self.feed_name, filename), cap),
         )
+
+    def _limit_hit(self, exc_type: str, message: str, frames: list[Any]) -> str | None:
+        """Which limit raised this exception, if one did. A program can raise
+        `TimeoutError('time limit exceeded: ...')` itself; a limit's error never
+        comes from a `raise` statement: Monty raises the time limit with no
+        frame at all, the others at the expression that ran out."""
+        if exc_type not in _LIMIT_EXCEPTIONS:
+            return None
+        if exc_type == "TimeoutError":
+            return "time" if not frames and "time limit exceeded" in message else None
+        if exc_type == "MemoryError":
+            kind = "memory"
+        elif exc_type == "RecursionError" and message.startswith("maximum recursion depth"):
+            kind = "recursion"
+        elif exc_type == "RuntimeError" and _SUSPENSION_LIMIT.fullmatch(message):
+            kind = "task_calls"
+        else:
+            return None
+        if not frames:
+            return kind
+        frame = frames[-1]
+        if frame.filename == self.feed_name:
+            by_program = (frame.line, frame.column, frame.end_line, frame.end_column) in self._raise_sites()
+        elif frame.source_line is None:  # text the program built at run time (ungated `exec`): never trusted as a limit
+            by_program = True
+        else:
+            by_program = _RAISE_BEFORE.search(frame.source_line[: max(frame.column - 1, 0)]) is not None
+        return None if by_program else kind
+
+    def _raise_sites(self) -> frozenset[tuple[int, int, int, int]]:
+        """(line, column, end line, end column) of every `raise` statement's
+        exception expression, 1-based columns in characters, as Monty's frames
+        report them."""
+        text = self.program.text
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return frozenset()
+        lines = text.split("\n")
+
+        def column(line: int, offset: int) -> int:  # ast counts UTF-8 bytes, Monty characters
+            source = lines[line - 1] if 0 < line <= len(lines) else ""
+            return len(source.encode("utf-8")[:offset].decode("utf-8", "replace")) + 1
+
+        sites = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Raise) and node.exc is not None:
+                exc = node.exc
+                end_line = exc.end_lineno or exc.lineno
+                sites.add((exc.lineno, column(exc.lineno, exc.col_offset), end_line, column(end_line, exc.end_col_offset or 0)))
+        return frozenset(sites)
 
     def _typing_error(self, exc: MontyTypingError) -> RejectedError:
         diagnostics = []
@@ -690,9 +802,20 @@ class Run:
         return TypeCheckError(diagnostics, filename=filename, rendered=rendered)
 
 
+_LIMIT_EXCEPTIONS = frozenset({"TimeoutError", "MemoryError", "RecursionError", "RuntimeError"})
+_SUSPENSION_LIMIT = re.compile(r"suspension limit \d+ exceeded")
+_RAISE_BEFORE = re.compile(r"(?:^|[^\w.])raise[\s(]*$")
+
+
+def _clip(text: str, limit: int) -> str:
+    """Error text a program controls is kept to the output cap."""
+    if len(text) <= limit:
+        return text
+    return text[:limit] + f"... ({len(text) - limit} more characters)"
+
+
 def _short(value: Any, limit: int = 60) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    return short_repr(value, limit)
 
 
 def _short_text(text: str, limit: int = 60) -> str:

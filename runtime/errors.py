@@ -130,12 +130,23 @@ class BoundaryTypeError(SandboxError, TypeError):
 
 class LimitExceeded(SandboxError):
     """A resource limit was hit. `limit` is one of: "time", "memory",
-    "recursion", "task_calls", "run_timeout", "task_timeout", "output", "nesting"."""
+    "recursion", "task_calls", "run_timeout", "task_timeout", "output", "nesting",
+    "value_items", "value_bytes", "value_depth", "transfer_items",
+    "transfer_bytes"; `value` is the limit's setting.
 
-    def __init__(self, message: str, *, limit: str, value: Any, output: str = "") -> None:
+    For the boundary budget (`value_*`, `transfer_*`), `path` names the part of
+    the value where the budget ran out (`output[0]['rows']`, `take.x[3]`) and
+    `size` is the count reached when measuring stopped (a lower bound: the
+    measurement stops at the budget)."""
+
+    def __init__(
+        self, message: str, *, limit: str, value: Any, output: str = "", path: str | None = None, size: int | None = None
+    ) -> None:
         super().__init__(message, output=output)
         self.limit = limit
         self.value = value
+        self.path = path
+        self.size = size
 
 
 class WorkerCrashedError(SandboxError):

@@ -4,21 +4,21 @@ A thin adapter over `sandbox_lint.check` (no rule lives here). The settings
 are always `Settings.gate()`: every rule on, `# noqa` ignored. The checker is
 a pure function of (source, interface, settings), so a passing verdict is
 cached; a rejected program is re-checked on every attempt (and re-rejected).
+The cache holds a BLAKE2b-256 digest of each source, never the text, and is
+bounded by bytes (`lru.BoundedLRU`): distinct programs cannot grow the host.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
+import hashlib
 
 from sandbox_lint.interface import Interface
 from sandbox_lint.settings import Settings
 
 from .errors import RejectedError
+from .lru import BoundedLRU
 
-_CACHE_SIZE = 2048
-_passed: OrderedDict[tuple[str, Interface], None] = OrderedDict()
-_lock = threading.Lock()
+_passed: BoundedLRU[tuple[bytes, Interface], bool] = BoundedLRU(max_entries=4096, max_bytes=8 * 1024 * 1024)
 
 
 def render_llm(diagnostics: list, filename: str) -> str:  # type: ignore[type-arg]
@@ -29,18 +29,13 @@ def render_llm(diagnostics: list, filename: str) -> str:  # type: ignore[type-ar
 
 def run_gate(source: str, interface: Interface, *, filename: str = "<sandbox>") -> None:
     """Raise `RejectedError` unless `source` passes every rule with `interface`."""
-    key = (source, interface)
-    with _lock:
-        if key in _passed:
-            _passed.move_to_end(key)
-            return
+    key = (hashlib.blake2b(source.encode("utf-8", "surrogatepass"), digest_size=32).digest(), interface)
+    if _passed.get(key):
+        return
     from sandbox_lint import check
 
     diagnostics = list(check(source, interface=interface, settings=Settings.gate()))
     if diagnostics:
         diagnostics.sort(key=lambda d: d.sort_key)
         raise RejectedError(diagnostics, filename=filename, rendered=render_llm(diagnostics, filename))
-    with _lock:
-        _passed[key] = None
-        if len(_passed) > _CACHE_SIZE:
-            _passed.popitem(last=False)
+    _passed.put(key, True, 256 + len(repr(interface)))  # the digest, the entry and the interface it holds

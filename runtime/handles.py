@@ -6,16 +6,34 @@ handle exactly when the two are equal on the host. A task receives the very
 object that was passed in (identity, not a copy).
 
 Equality in the sandbox is served by one private attribute, `_sbx_key`, sent
-with the handle: the checker forbids every `_` name (SBX201), and the key is a
-digest, so even ungated code learns nothing about the path from it.
+with the handle (Monty compares class instances by their attributes). The
+checker forbids every `_` name (SBX201); and the key is a keyed digest under a
+secret drawn once per process, so even ungated code that shows it
+(`str(f)` is `File(_sbx_key='...')`) learns nothing about the path or the
+frame, and cannot confirm a guess offline or across processes.
+
+Call keys need the opposite: the same key for the same argument in every
+process, so a resumed run matches its journal. `handle_key` gives that: for
+`File`/`Dir` an unkeyed digest of the kind and path, for `DataFrame` a digest
+of what identifies a frame without reading its data (its library type, shape
+and column names and types). Call keys stay on the host (events, the trace,
+the journal) and never reach the sandbox.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
-import uuid
+import secrets
 from typing import Any
+
+_SECRET = secrets.token_bytes(32)
+
+
+def _sandbox_key(*parts: str) -> str:
+    """A per-process, unguessable key for the sandbox's equality (never a call key)."""
+    return hmac.new(_SECRET, "\0".join(parts).encode("utf-8", "surrogatepass"), hashlib.blake2b).hexdigest()[:24]
 
 
 class _PathHandle:
@@ -28,8 +46,7 @@ class _PathHandle:
         if not isinstance(text, str) or not text:
             raise TypeError(f"{type(self).__name__} needs a non-empty path or URI, got {path!r}")
         self.path: str = text
-        digest = hashlib.blake2b(f"{type(self).__name__}\0{text}".encode(), digest_size=12).hexdigest()
-        self._sbx_key: str = digest
+        self._sbx_key: str = _sandbox_key(type(self).__name__, text)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, _PathHandle) and type(other) is type(self) and other.path == self.path
@@ -69,7 +86,8 @@ class DataFrame:
         if isinstance(value, DataFrame):
             value = value.value
         self.value: Any = value
-        self._sbx_key: str = uuid.uuid5(uuid.NAMESPACE_OID, f"df:{id(value)}").hex
+        # equal handles wrap the same frame; the handle keeps it alive, so its id stays unique
+        self._sbx_key: str = _sandbox_key("DataFrame", str(id(value)))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, DataFrame) and other.value is self.value
@@ -98,5 +116,30 @@ HANDLE_TYPES: dict[str, type] = {"File": File, "Dir": Dir, "DataFrame": DataFram
 
 
 def handle_key(value: File | Dir | DataFrame) -> str:
-    """The stable identity used in call keys (never the frame's contents)."""
-    return f"{type(value).__name__}:{value._sbx_key}"
+    """The identity used in call keys: the same in every process (a resumed run
+    matches its journal); never a frame's data, never the sandbox's key."""
+    if isinstance(value, DataFrame):
+        text = "\0".join(_frame_identity(value.value))
+    else:
+        text = value.path
+    digest = hashlib.blake2b(f"{type(value).__name__}\0{text}".encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+    return f"{type(value).__name__}:{digest}"
+
+
+def _frame_identity(frame: Any) -> list[str]:
+    """What names a frame without reading it: library type, shape, column names and types.
+    Two frames alike in all of these share a call key; the journal still records their data."""
+    kind = f"{type(frame).__module__}.{type(frame).__qualname__}"
+    parts = [kind, repr(getattr(frame, "shape", None))]
+    try:
+        schema = getattr(frame, "schema", None)
+        if schema is not None and hasattr(schema, "names"):  # pyarrow
+            parts += [f"{name}:{field.type}" for name, field in zip(schema.names, schema)]
+        else:
+            columns = list(getattr(frame, "columns", ()))[:10_000]
+            dtypes = getattr(frame, "dtypes", None)
+            types = list(dtypes)[: len(columns)] if dtypes is not None else []
+            parts += [f"{column}:{types[i] if i < len(types) else ''}" for i, column in enumerate(columns)]
+    except Exception:  # an exotic frame: its type and shape are still a stable identity
+        pass
+    return parts

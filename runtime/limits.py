@@ -12,6 +12,11 @@ from typing import Any
 from .errors import TaskDefinitionError
 
 
+MAX_VALUE_DEPTH = 512
+"""The deepest `max_value_depth` allowed: validation walks values recursively,
+and Python's own recursion limit (1000 frames) must stay out of reach."""
+
+
 @dataclass(frozen=True)
 class Limits:
     timeout_ms: int = 30_000
@@ -37,7 +42,28 @@ class Limits:
     """Task calls in flight at once (`gather`, `map_task`, async calls)."""
 
     max_output_bytes: int = 1024 * 1024
-    """Printed output kept per run."""
+    """Printed output kept per run; the run stops when the program prints more.
+    Exception messages and tracebacks are clipped to this size too."""
+
+    max_value_items: int = 1_000_000
+    """One value leaving the sandbox (the result, one task call's arguments, one
+    `map_task`'s iterables): items counted expanded, every container and
+    scalar once per reference that reaches it (`[a, a]` counts `a` twice)."""
+
+    max_value_bytes: int = 16 * 1024 * 1024
+    """One value leaving the sandbox: UTF-8 bytes of its `str`s plus `bytes`
+    (and big ints), expanded as for `max_value_items`."""
+
+    max_value_depth: int = 256
+    """Nesting of a value crossing the boundary (either way): `1` has depth 1,
+    `[1]` depth 2. At most 512. Values from the sandbox are also bounded by
+    `max_stack_depth`, past which Monty cannot pass them."""
+
+    max_transfer_items: int = 4_000_000
+    """All values leaving the sandbox in one run, together (as `max_value_items`)."""
+
+    max_transfer_bytes: int = 64 * 1024 * 1024
+    """All values leaving the sandbox in one run, together (as `max_value_bytes`)."""
 
     def __post_init__(self) -> None:
         for item in fields(self):
@@ -46,6 +72,10 @@ class Limits:
                 continue
             if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
                 raise TaskDefinitionError(f"limit `{item.name}` must be a positive number, got {value!r}", code="SBX206")
+        if self.max_value_depth > MAX_VALUE_DEPTH:
+            raise TaskDefinitionError(
+                f"limit `max_value_depth` must be at most {MAX_VALUE_DEPTH}, got {self.max_value_depth!r}", code="SBX206"
+            )
 
     def monty_limits(self) -> dict[str, Any]:
         """The `ResourceLimits` for a Monty checkout. Suspensions (calls, name
@@ -57,6 +87,12 @@ class Limits:
             "max_recursion_depth": int(self.max_stack_depth),
             "max_suspensions": int(self.max_task_calls) * 2 + 256,
         }
+
+    @property
+    def outbound_depth(self) -> int:
+        """The deepest value that may leave the sandbox: Monty replaces anything
+        nested deeper than its recursion limit with the text `'<deeply nested>'`."""
+        return min(int(self.max_value_depth), int(self.max_stack_depth))
 
     def with_options(self, **options: Any) -> Limits:
         """A copy with the non-None options applied (unknown names rejected)."""

@@ -11,6 +11,21 @@ next nesting level: it never waits for a worker its caller holds, so nested
 runs cannot deadlock however many outer runs hold workers. Levels are
 counted in a context variable, which reaches tasks in threads (see
 `executors.py`); at most `MAX_NESTING` runs are nested.
+
+Two things the pool adds around Monty's:
+
+* the workers' stderr (Monty's worker reports allocation failures and panics
+  there) goes to the `runtime.worker` logger at debug level instead of the
+  user's terminal: the workers run through a small `/bin/sh` wrapper that
+  points their stderr at a pipe this process reads (POSIX; elsewhere the
+  workers inherit stderr as before);
+* `guard(session)`: while a run holds a checkout, its worker can be stopped at
+  once. The run does so itself when its output passes the cap, and Ctrl-C
+  does so for runs on the main thread: Python's signal handler only runs once
+  the blocking call into the worker returns, so a thread woken by the
+  signal's wakeup fd kills the worker, the call returns, and
+  `KeyboardInterrupt` is raised within milliseconds instead of after the
+  sandbox's time limit. The pool replaces the killed worker.
 """
 
 from __future__ import annotations
@@ -19,12 +34,18 @@ import atexit
 import contextvars
 import importlib.abc
 import importlib.util
+import logging
 import os
+import shlex
+import shutil
+import signal
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from pydantic_monty import Monty
@@ -150,13 +171,32 @@ def get_pool() -> Monty:
         if _pool is None:
             if _finder not in sys.meta_path:
                 sys.meta_path.insert(0, _finder)
-            # feed_duration_limit_grace is the host-side backstop for a runaway
-            # turn: the parent kills a worker that overruns its feed limit.
-            created = Monty(min_processes=1, max_processes=max_workers(), feed_duration_limit_grace=2.0)
-            created.__enter__()
-            _pool = created
+            _pool = _started_pool(min_processes=1)
             atexit.register(shutdown)
         return _pool
+
+
+def _started_pool(*, min_processes: int) -> Monty:
+    # feed_duration_limit_grace is the host-side backstop for a runaway
+    # turn: the parent kills a worker that overruns its feed limit.
+    global _wrapper
+    if _wrapper is None:
+        _wrapper = _quiet_worker_binary() or ""
+    pool = Monty(
+        binary_path=_wrapper or None, min_processes=min_processes, max_processes=max_workers(), feed_duration_limit_grace=2.0
+    )
+    try:
+        pool.__enter__()
+    except Exception:
+        if not _wrapper:
+            raise
+        _wrapper = ""  # the wrapper cannot run here (a noexec temp folder): the workers keep the host's stderr
+        pool = Monty(min_processes=min_processes, max_processes=max_workers(), feed_duration_limit_grace=2.0)
+        pool.__enter__()
+    return pool
+
+
+_wrapper: str | None = None  # the quiet worker binary, "" for none, None before the first pool
 
 
 def _nested_pool(level: int) -> Monty:
@@ -168,8 +208,7 @@ def _nested_pool(level: int) -> Monty:
         if pool is None:
             # no warm worker: nested runs are rare, and each level's pool is
             # only started when a run first nests that deep
-            pool = Monty(min_processes=0, max_processes=max_workers(), feed_duration_limit_grace=2.0)
-            pool.__enter__()
+            pool = _started_pool(min_processes=0)
             _nested[level] = pool
             atexit.register(shutdown)  # safe to run twice
         return pool
@@ -185,3 +224,144 @@ def shutdown(*_: Any) -> None:
     for pool in pools:
         if pool is not None:
             pool.__exit__(None, None, None)
+
+
+# ------------------------------------------------------------- worker stderr
+
+_worker_log = logging.getLogger("runtime.worker")
+
+
+def _quiet_worker_binary() -> str | None:
+    """A wrapper running Monty's worker binary with its stderr on a pipe that a
+    daemon thread copies to the `runtime.worker` logger; None where it cannot
+    be made (not POSIX, no binary found)."""
+    if os.name != "posix" or not os.path.exists("/bin/sh"):
+        return None
+    try:
+        from pydantic_monty._binary import find_monty_binary
+
+        real = find_monty_binary()
+    except (ImportError, FileNotFoundError):
+        return None
+    folder = tempfile.mkdtemp(prefix="sandbox-lint-worker-")
+    atexit.register(shutil.rmtree, folder, True)
+    read_end, write_end = os.pipe()
+    os.set_inheritable(write_end, True)  # the workers' stderr; the wrapper reopens it as /dev/fd/N
+    script = Path(folder) / "monty"
+    script.write_text(f'#!/bin/sh\nexec {shlex.quote(real)} "$@" 2>/dev/fd/{write_end}\n')
+    script.chmod(0o700)
+    threading.Thread(target=_copy_worker_stderr, args=(read_end,), name="monty-worker-stderr", daemon=True).start()
+    return str(script)
+
+
+def _copy_worker_stderr(fd: int) -> None:
+    with open(fd, "rb", buffering=0) as stream:
+        for line in iter(stream.readline, b""):
+            _worker_log.debug("%s", line.decode("utf-8", "replace").rstrip())
+
+
+# -------------------------------------------------------- stopping a worker
+
+_KILL = getattr(signal, "SIGKILL", signal.SIGTERM)
+
+
+class Guard:
+    """A run's hold on its worker, for the length of its checkout (a context
+    manager): `stop()` kills the worker now (the call into it returns with
+    `MontyCrashedError`); `interrupted` says Ctrl-C did."""
+
+    __slots__ = ("pid", "main", "interrupted", "stopped", "_live", "_previous", "_forward_before")
+
+    def __init__(self, session: Any) -> None:
+        self.pid: int | None = session.worker_pid
+        self.main = threading.current_thread() is _MAIN_THREAD and os.name == "posix"
+        self.interrupted = False
+        self.stopped = False
+        self._live = False
+        self._previous: int | None = None
+        self._forward_before = -1
+
+    def __enter__(self) -> Guard:
+        global _forward_fd
+        if self.main:
+            ours = _wakeup_pipe()[1]
+            try:
+                self._previous = signal.set_wakeup_fd(ours, warn_on_full_buffer=False)
+            except ValueError:  # not the main interpreter's main thread after all
+                self.main = False
+            self._forward_before = _forward_fd
+            if self._previous is not None and self._previous not in (-1, ours):
+                _forward_fd = self._previous  # an event loop's wakeup fd still gets every byte
+        with _guards_lock:
+            self._live = True
+            _guards.append(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        global _forward_fd
+        with _guards_lock:
+            self._live = False
+            _guards.remove(self)
+        if self._previous is not None:
+            signal.set_wakeup_fd(self._previous, warn_on_full_buffer=False)
+            _forward_fd = self._forward_before
+
+    def stop(self) -> None:
+        with _guards_lock:
+            self._kill()
+
+    def _kill(self) -> None:  # with _guards_lock held: the worker is still this run's
+        if self._live and self.pid is not None and not self.stopped:
+            self.stopped = True
+            try:
+                os.kill(self.pid, _KILL)
+            except OSError:
+                pass
+
+
+def guard(session: Any) -> Guard:
+    """Hold the checked-out `session`'s worker for one run: `with guard(session) as held:`."""
+    return Guard(session)
+
+
+_MAIN_THREAD = threading.main_thread()
+_guards_lock = threading.Lock()
+_guards: list[Guard] = []
+_wakeup: tuple[int, int] | None = None  # (read end, write end) of the SIGINT wakeup pipe
+_forward_fd = -1  # a wakeup fd set before ours (an event loop's): the watch forwards every byte to it
+
+
+def _interrupt_watch(read_end: int) -> None:
+    sigint = int(signal.SIGINT)
+    while True:
+        try:
+            data = os.read(read_end, 512)
+        except OSError:
+            return
+        forward = _forward_fd
+        if forward >= 0:
+            try:
+                os.write(forward, data)
+            except OSError:
+                pass
+        # Only where Ctrl-C means KeyboardInterrupt: a program's own SIGINT handler decides for itself.
+        if sigint in data and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            with _guards_lock:
+                for held in _guards:
+                    if held.main:
+                        held.interrupted = True
+                        held._kill()
+
+
+def _wakeup_pipe() -> tuple[int, int]:
+    global _wakeup
+    wakeup = _wakeup
+    if wakeup is not None:
+        return wakeup
+    with _guards_lock:
+        if _wakeup is None:
+            read_end, write_end = os.pipe()
+            os.set_blocking(write_end, False)
+            threading.Thread(target=_interrupt_watch, args=(read_end,), name="sandbox-interrupt", daemon=True).start()
+            _wakeup = (read_end, write_end)
+        return _wakeup

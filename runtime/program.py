@@ -24,7 +24,7 @@ from sandbox_lint.interface import InputDecl, Interface, render_stub
 from sandbox_lint.lines import LineIndex, normalize_newlines
 from sandbox_lint.typespec import TypeSpec
 
-from .boundary import ANY_IN, ANY_OUT, Validator, compile_validator
+from .boundary import ANY_IN, ANY_OUT, Validator, compile_validator, task_marker_name
 from .gate import run_gate
 from .limits import Limits
 from .options import RunOptions
@@ -46,6 +46,18 @@ def flyte_map(
 ) -> list[Any]:
     """Placeholder bound to the sandbox name `flyte_map`; the driver answers its calls."""
     raise RuntimeError("flyte_map runs only inside the sandbox")
+
+
+def _stand_in(name: str, *, builtin: bool = False) -> Any:
+    """What the sandbox name `name` resolves to: a host function never called
+    (the driver answers every call), named so that Monty's text for it, when
+    the function itself is passed as a value, is recognised (`boundary.task_marker_name`)."""
+
+    def stand_in(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError(f"{name} runs only inside the sandbox")
+
+    stand_in.__name__ = stand_in.__qualname__ = task_marker_name(name, builtin=builtin)
+    return stand_in
 
 
 def dedent_source(source: str) -> str:
@@ -150,15 +162,19 @@ class Program:
     lines: LineIndex = field(default_factory=lambda: LineIndex(""))
     type_checked: bool = False
     _call_sources: dict[int, str] | None = field(default=None, repr=False)
+    call_names: dict[str, str] = field(default_factory=dict)
+    """The name each sandbox function reaches the host as, for a call made
+    through another name (`f = add; f(1, 2)` arrives as `add`'s stand-in name)."""
 
     def __post_init__(self) -> None:
         self.input_validators = {
             name: (ANY_IN if spec is None else compile_validator(spec, "in")) for name, spec in self.input_specs.items()
         }
         self.output_validator = ANY_OUT if self.output_spec is None else compile_validator(self.output_spec, "out")
-        self.external_lookup = {name: task.func for name, task in self.tasks.items()}
-        self.external_lookup[MAP_TASK] = map_task
-        self.external_lookup[FLYTE_MAP] = flyte_map
+        self.external_lookup = {name: _stand_in(name) for name in self.tasks}
+        self.external_lookup[MAP_TASK] = _stand_in(MAP_TASK, builtin=True)
+        self.external_lookup[FLYTE_MAP] = _stand_in(FLYTE_MAP, builtin=True)
+        self.call_names = {function.__name__: name for name, function in self.external_lookup.items()}
         self.lines = LineIndex(self.text)
         self.async_offsets = _async_call_offsets(self.text)
         self.is_async = bool(self.async_offsets)
@@ -172,6 +188,17 @@ class Program:
         if self._call_sources is None:
             self._call_sources = _call_sources(self.text)
         return self._call_sources.get(offset)
+
+    def footprint(self) -> int:
+        """About how many bytes this program holds (its text, line table, call offsets), for caches."""
+        return 2 * len(self.text) + 48 * self.lines.line_count + 64 * len(self.async_offsets) + 4096
+
+    def task_named(self, value: Any) -> Task | None:
+        """The task a sandbox value names: its name (`map_task("add", ...)`) or
+        the task itself (`map_task(add, ...)`, which crosses as its stand-in's name)."""
+        if type(value) is not str:
+            return None
+        return self.tasks.get(self.call_names.get(value, value))
 
     def line_at(self, offset: int) -> int:
         """The 1-based line holding UTF-8 byte `offset` of the text."""

@@ -13,8 +13,6 @@ dedented; line numbers in errors are lines of the string as written.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -26,6 +24,7 @@ from .driver import RunResult
 from .errors import TaskDefinitionError
 from .events import EventHook
 from .interceptors import run_program
+from .lru import BoundedLRU
 from .offload import offload
 from .options import RUN_SETTINGS, RunOptions, RunSettings, StoreLike
 from .orchestrator import Orchestrator
@@ -147,8 +146,7 @@ def orchestrator_from_str(
     return CodeTaskTemplate(program, inputs=input_specs, output=output_spec, options=durable, image=image)
 
 
-_programs: OrderedDict[tuple[Any, ...], Program] = OrderedDict()
-_programs_lock = threading.Lock()
+_programs: BoundedLRU[tuple[Any, ...], Program] = BoundedLRU(max_entries=256, max_bytes=32 * 1024 * 1024)
 
 
 def _local_program(source: str, inputs: dict[str, Any], tasks: Iterable[Any] | None, options: dict[str, Any]) -> Program:
@@ -156,21 +154,16 @@ def _local_program(source: str, inputs: dict[str, Any], tasks: Iterable[Any] | N
     the gate's verdict and the compiled call offsets are reused across calls."""
     task_list = [as_task(t) for t in tasks or ()]
     key = (source, tuple(sorted(inputs)), tuple(task_list), tuple(sorted((k, repr(v)) for k, v in options.items())))
-    with _programs_lock:
-        program = _programs.get(key)
-        if program is not None:
-            _programs.move_to_end(key)
-            return program
+    program = _programs.get(key)
+    if program is not None:
+        return program
     parsed = RunOptions.parse(options, what="orchestrate_local", allow_tasks=False)
     program = build_program(
         name="orchestrate_local",
         filename="<sandbox>", text=dedent_source(source), tasks={t.name: t for t in task_list},
         input_specs=dict.fromkeys(inputs), output_spec=None, options=parsed,
     )
-    with _programs_lock:
-        _programs[key] = program
-        if len(_programs) > 256:
-            _programs.popitem(last=False)
+    _programs.put(key, program, len(source) + program.footprint())
     return program
 
 

@@ -35,10 +35,8 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import threading
 import time
 import uuid
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal, Union
@@ -67,6 +65,7 @@ from ..events import (
     emit,
 )
 from ..limits import DEFAULT_LIMITS, Limits
+from ..lru import BoundedLRU
 from ..sandbox import CodeTaskTemplate, orchestrator_from_str
 from ..tasks import Task, as_task
 from .extract import extract_code
@@ -83,6 +82,7 @@ Reason = Literal["answer", "success", "no_code", "max_turns", "timeout", "task_b
 _LIMIT_NAMES = frozenset(f.name for f in fields(Limits)) | {"timeout"}
 _RUN_OPTIONS = frozenset({"executor", "type_check"})
 _TEMPLATE_CACHE = 32
+_TEMPLATE_CACHE_BYTES = 16 * 1024 * 1024
 NO_CODE_FEEDBACK = (
     "Your reply has no ```python block, and no program has run successfully yet, so there is nothing to answer "
     "with. Reply with the whole program in one ```python block."
@@ -217,8 +217,10 @@ class CodeModeAgent:
             for name, annotation in self.inputs.items()
             if annotation is not None
         }
-        self._templates: OrderedDict[tuple[Any, ...], CodeTaskTemplate] = OrderedDict()
-        self._lock = threading.Lock()  # runs of one agent may overlap (`run_async`, threads)
+        # a model's programs: bounded by bytes too, so a model sending large programs cannot grow the host
+        self._templates: BoundedLRU[tuple[Any, ...], CodeTaskTemplate] = BoundedLRU(
+            max_entries=_TEMPLATE_CACHE, max_bytes=_TEMPLATE_CACHE_BYTES
+        )
 
     # -- entry points -------------------------------------------------------
 
@@ -422,17 +424,12 @@ class CodeModeAgent:
         """Templates of programs seen before are reused: a model that resends
         the same program is not gated and compiled again."""
         key = (code, tuple(sorted(overrides.items())))
-        with self._lock:
-            template = self._templates.get(key)
-            if template is not None:
-                self._templates.move_to_end(key)
-                return template
+        template = self._templates.get(key)
+        if template is not None:
+            return template
         options = {**self.options, **overrides}
         template = orchestrator_from_str(code, inputs=self.inputs, tasks=self.tasks, name="sandbox", **options)
-        with self._lock:
-            self._templates[key] = template
-            if len(self._templates) > _TEMPLATE_CACHE:
-                self._templates.popitem(last=False)
+        self._templates.put(key, template, len(code) + template.program.footprint())
         return template
 
     def _execute(self, request: _Execute) -> Attempt:

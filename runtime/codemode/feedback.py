@@ -149,6 +149,11 @@ _LIMIT_HINTS = {
     "run_timeout": "the whole run took too long, task calls included: make fewer or lighter task calls",
     "task_timeout": "a task call took too long: call it with less work, or make fewer calls",
     "output": "the program printed too much: print less (the result is the last expression, it needs no print)",
+    "value_items": "a value leaving the sandbox is too large once expanded (shared parts count once per reference): return or pass less",
+    "value_bytes": "a value leaving the sandbox holds too much text once expanded (`[s] * n` counts `s` n times): return or pass less",
+    "value_depth": "a value is nested too deeply: flatten it",
+    "transfer_items": "the run passed too much data out of the sandbox in total: pass less to tasks",
+    "transfer_bytes": "the run passed too much text out of the sandbox in total: pass less to tasks",
 }
 
 

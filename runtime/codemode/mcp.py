@@ -32,6 +32,7 @@ from ..errors import RejectedError, SandboxError, TaskDefinitionError
 from ..handles import DataFrame, Dir, File
 from ..sandbox import orchestrate_local_detailed, orchestrator_from_str
 from ..tasks import Task
+from ..terminal import terminal_safe
 from .extract import extract_code
 from .feedback import DEFAULT_MAX_CHARS, feedback, summarize
 from .prompt import SANDBOX_LANGUAGE, task_stubs
@@ -223,7 +224,7 @@ def main(argv: Sequence[str] | None = None, *, prog: str = "sandbox-lint mcp") -
     try:
         tasks = load_tasks(args.tasks)
     except UsageError as exc:
-        print(f"{prog}: error: {exc}", file=sys.stderr)
+        print(terminal_safe(f"{prog}: error: {exc}"), file=sys.stderr)
         return 2
     try:
         server = build_server(tasks, max_task_calls=args.max_task_calls, timeout_ms=args.timeout_ms, name=args.name)

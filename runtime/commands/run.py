@@ -2,7 +2,13 @@
 
 Prints the result as JSON on stdout; the program's printed output and a
 trace of task calls on stderr. Exit codes: 0 success, 1 the program was
-rejected or failed, 2 usage or internal error.
+rejected or failed, 2 usage or internal error, 130 interrupted (Ctrl-C).
+
+Everything printed for people is terminal-safe (`runtime.terminal`: control
+and bidi characters escaped); the JSON is ASCII. The result is written as it
+is encoded, its shared parts converted once (the boundary budget bounds its
+expanded size), and a trace line shows at most a short preview of the
+arguments.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import reprlib
 import sys
 import uuid
 from collections.abc import Sequence
@@ -19,7 +26,15 @@ from typing import Any, TextIO
 from ..errors import RejectedError, SandboxError, TaskDefinitionError, TaskError
 from ..handles import DataFrame, Dir, File
 from ..tasks import Task
+from ..terminal import terminal_safe, terminal_safe_lines
 from .environments import UsageError, load_environment
+
+_PREVIEW = reprlib.Repr()
+_PREVIEW.maxlevel = 3
+_PREVIEW.maxlist = _PREVIEW.maxtuple = _PREVIEW.maxdict = _PREVIEW.maxset = 8
+_PREVIEW.maxstring = 80
+_PREVIEW.maxother = 80
+_PREVIEW.maxlong = 60
 
 
 def main(argv: list[str], *, prog: str = "sandbox-lint run") -> int:
@@ -47,18 +62,36 @@ def parse_input(item: str) -> tuple[str, Any]:
         return name, text
 
 
-def _jsonable(value: Any) -> Any:
+def _jsonable(value: Any, memo: dict[int, Any] | None = None) -> Any:
+    """The value in JSON's types; a shared container is converted once and
+    stays shared (json.dump expands it while writing, within the budget)."""
     if isinstance(value, (File, Dir)):
         return {"$" + type(value).__name__.lower(): value.path}
     if isinstance(value, DataFrame):
         return {"$dataframe": repr(value)}
     if isinstance(value, bytes):
         return {"$bytes": value.hex()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, dict)):
+        memo = {} if memo is None else memo
+        seen = memo.get(id(value))
+        if seen is not None:
+            return seen
+        if isinstance(value, dict):
+            converted: Any = {str(k) if not isinstance(k, str) else k: _jsonable(v, memo) for k, v in value.items()}
+        else:
+            converted = [_jsonable(v, memo) for v in value]
+        memo[id(value)] = converted
+        return converted
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 14_000:
+        return {"$int": hex(value)}  # more digits than Python writes an int with
     return value
+
+
+def _preview(value: Any) -> str:
+    try:
+        return _PREVIEW.repr(value)
+    except Exception:  # a value whose repr fails still has a type
+        return f"<{type(value).__name__}>"
 
 
 def run_command(
@@ -118,33 +151,48 @@ def run_command(
         return 2
     try:
         result = orchestrate_local_detailed(source, inputs=values, tasks=env_tasks, run_id=run_id, store=store)
+    except KeyboardInterrupt:
+        if store is not None:
+            print(f"sandbox-lint run: interrupted; run {run_id} can be resumed with the same --run-id", file=err)
+        else:
+            print("sandbox-lint run: interrupted", file=err)
+        return 130
     except RejectedError as exc:
-        print(str(exc).replace("<sandbox>", file), file=err)
+        print(terminal_safe_lines(str(exc).replace("<sandbox>", file)), file=err)
         return 1
     except SandboxError as exc:
-        if exc.output:
-            err.write(exc.output if exc.output.endswith("\n") else exc.output + "\n")
+        _write_output(err, exc.output)
         kind = type(exc).__name__
         message = str(exc).replace("<sandbox>", file)
-        print(f"{kind}: {message}", file=err)
+        print(terminal_safe_lines(f"{kind}: {message}"), file=err)
         if isinstance(exc, TaskError) and exc.__cause__ is not None:
-            print(f"  caused by {type(exc.__cause__).__name__}: {exc.__cause__}", file=err)
+            print(terminal_safe_lines(f"  caused by {type(exc.__cause__).__name__}: {exc.__cause__}"), file=err)
         return 1
     except TaskDefinitionError as exc:
-        print(f"sandbox-lint run: error: {exc}", file=err)
+        print(terminal_safe_lines(f"sandbox-lint run: error: {exc}"), file=err)
         return 2
-    if result.output:
-        err.write(result.output if result.output.endswith("\n") else result.output + "\n")
+    _write_output(err, result.output)
     if store is not None:
         print(f"run {run_id} journaled in {shown_store}", file=err)
     for call in result.calls:
-        shown = ", ".join([*(repr(a) for a in call.args), *(f"{k}={v!r}" for k, v in call.kwargs.items())])
+        shown = ", ".join([*(_preview(a) for a in call.args), *(f"{k}={_preview(v)}" for k, v in call.kwargs.items())])
         status = "ok" if call.ok else "failed"
-        print(f"[{call.seq}] {file}:{call.line} {call.task}({shown}) {status} in {call.duration_s * 1000:.1f} ms  key={call.call_key}", file=err)
+        line = f"[{call.seq}] {file}:{call.line} {call.task}({shown}) {status} in {call.duration_s * 1000:.1f} ms  key={call.call_key}"
+        print(terminal_safe(line), file=err)
     try:
-        print(json.dumps(_jsonable(result.value)), file=out)
-    except (TypeError, ValueError):
-        print(json.dumps(repr(result.value)), file=out)
+        json.dump(_jsonable(result.value), out)  # written as encoded: never the whole text at once
+    except (TypeError, ValueError) as exc:  # pragma: no cover - the boundary lets only JSON-able values out
+        out.write("\n")
+        print(terminal_safe(f"sandbox-lint run: error: the result cannot be written as JSON: {exc}"), file=err)
+        return 2
+    out.write("\n")
     return 0
+
+
+def _write_output(err: TextIO, text: str) -> None:
+    """The program's printed output, its control characters escaped."""
+    if text:
+        safe = terminal_safe_lines(text)
+        err.write(safe if safe.endswith("\n") else safe + "\n")
 
 

@@ -25,6 +25,7 @@ from typing import Any, NoReturn, TextIO
 
 from ..codec import preview
 from ..store import CallAttempt, RunRecord, RunStatus, RunStore, StoreError
+from ..terminal import terminal_safe
 from ..timeline import call_kind, format_duration, render_timeline
 
 STORE_VARIABLE = "SANDBOX_LINT_STORE"
@@ -38,23 +39,6 @@ class _Usage(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise _Usage(f"{message} (see {self.prog} --help)")
-
-
-def terminal_safe(text: str) -> str:
-    """`text` with every non-printable character escaped (`\\x1b`, `\\u202e`)."""
-    if text.isprintable():
-        return text
-    out = []
-    for char in text:
-        if char.isprintable():
-            out.append(char)
-        elif ord(char) < 0x100:
-            out.append(f"\\x{ord(char):02x}")
-        elif ord(char) < 0x10000:
-            out.append(f"\\u{ord(char):04x}")
-        else:
-            out.append(f"\\U{ord(char):08x}")
-    return "".join(out)
 
 
 def _parser(prog: str) -> _Parser:

@@ -9,6 +9,7 @@ from typing import TextIO
 from sandbox_lint.interface import Interface, render_stub
 
 from ..tasks import Task
+from ..terminal import terminal_safe
 from .environments import UsageError, load_environment
 
 
@@ -29,7 +30,7 @@ def stubs_command(spec: str, *, stdout: TextIO | None = None, stderr: TextIO | N
     try:
         env = load_environment(spec)
     except UsageError as exc:
-        print(f"sandbox-lint stubs: error: {exc}", file=err)
+        print(terminal_safe(f"sandbox-lint stubs: error: {exc}"), file=err)
         return 2
     tasks = tuple(task.signature for task in env.tasks.values() if isinstance(task, Task))  # not grouped templates
     out.write(render_stub(Interface(tasks=tasks)))

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import ast
+import re
 from dataclasses import dataclass
 
 import libcst as cst
@@ -94,6 +96,49 @@ def _argument_text(value: cst.BaseExpression, quote: str) -> str:
     return text
 
 
+_ESCAPE = re.compile(r"\\(?:N\{[^}]*\}|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{1,3}|.|\n)", re.DOTALL)
+# Python's format-spec mini-language: [[fill]align][sign][z][#][0][width][grouping][.precision][type]
+_STANDARD_SPEC = re.compile(r"(?:.?[<>=^])?[-+ ]?z?#?0?\d*[,_]?(?:\.\d+)?[bcdeEfFgGnosxX%]?", re.DOTALL)
+
+
+def _unescape(text: str) -> str | None:
+    """The text a non-raw f-string literal part means (escapes processed); None if
+    an escape does not decode."""
+    def one(match: re.Match[str]) -> str:
+        value = ast.literal_eval('"' + match.group(0) + '"')
+        assert isinstance(value, str)
+        return value
+
+    try:
+        return _ESCAPE.sub(one, text)
+    except (ValueError, SyntaxError, AssertionError):
+        return None
+
+
+def spec_problem(expression: cst.FormattedStringExpression, raw: bool) -> str | None:
+    """Why the format spec of `expression` is refused, or None for a plain literal spec."""
+    spec = expression.format_spec
+    if not spec:
+        return None
+    text = ""
+    for part in spec:
+        if isinstance(part, cst.FormattedStringExpression):
+            return "it has a replacement field: a spec computed at run time can carry format fields"
+        assert isinstance(part, cst.FormattedStringText)
+        text += part.value
+    meaning = text if raw else _unescape(text)
+    if meaning is None:
+        return "it has an escape sequence that does not decode"
+    shown = shorten(repr(meaning)[1:-1], 40)  # escaped: the message must not carry control characters
+    if "{" in meaning or "}" in meaning:
+        return f"after escape processing it holds a brace (`{shown}`): a format field inside a spec"
+    if "__" in meaning:
+        return f"after escape processing it holds dunder text (`{shown}`)"
+    if not _STANDARD_SPEC.fullmatch(meaning):
+        return f"`{shown}` is not a standard format spec ([[fill]align][sign][#][0][width][,][.precision][type])"
+    return None
+
+
 def to_fstring(call: cst.Call) -> str:
     """The f-string equal to `"...".format(...)`; raises _NoFix when there is none."""
     func = call.func
@@ -174,13 +219,22 @@ class StrFormat(Rule):
     """
     ## What it does
     Rejects `.format()` and `.format_map()` calls, and references to those
-    methods.
+    methods. Rejects f-string format specs that are not plain literal
+    specs: a spec with a replacement field (`f"{x:{w}}"`), a spec that holds
+    a brace or dunder text once its escapes are processed
+    (`f"{d:'\\x7B__class__\\x7D'}"`), or anything outside Python's format-spec
+    mini-language (`[[fill]align][sign][#][0][width][,][.precision][type]`).
 
     ## Why is this bad?
     Format fields can read attributes and items of the arguments:
     `"{0.__class__.__init__.__globals__}".format(x)` walks to interpreter
     internals inside a string, where no name rule can see it. F-strings and
-    `%` formatting do the same job with the expressions in plain sight.
+    `%` formatting do the same job with the expressions in plain sight. A
+    format spec is handed to the value's own formatting at run time; a spec
+    that spells braces through escapes (`\\x7B`, `\\N{LEFT CURLY BRACKET}`)
+    or is computed at run time smuggles format fields past the checker the
+    same way. Instead of a computed spec (`f"{name:>{width}}"`), pad with
+    string operations (`" " * (width - len(name)) + name`).
 
     ## Example
     ```python
@@ -193,7 +247,7 @@ class StrFormat(Rule):
     ```
 
     ## Fix safety
-    Safe, offered only when the rewrite is exact: the receiver is one plain
+    No fix for format specs. For `.format()`: safe, offered only when the rewrite is exact: the receiver is one plain
     (or raw) string literal, its fields are `{}`, `{0}` or `{name}` with an
     optional `!r`/`!s`/`!a` conversion and a format spec without nested
     fields, the arguments are plain positional or keyword expressions (no
@@ -208,12 +262,15 @@ class StrFormat(Rule):
     summary = "`.format()` is not allowed: write an f-string"
     category = "security"
     severity = "error"
-    inspects = (cst.Attribute,)
+    inspects = (cst.Attribute, cst.FormattedStringExpression)
     fixable = "safe"
     VALID = [
         'name = "a"\nlabel = f"hello {name}"\n',
         'n = 3\nlabel = "%d items" % n\n',
         Valid("row = {'format': 1}\nv = row['format']\n"),
+        'x = 2.5\ns = f"{x:>10.2f} {x:,} {x:.1%} {x:_^9} {x!r:>8} {x:#x}"\n',
+        'n = 7\ns = f"{n:08d} {n:+} {n:e}"\n',
+        'x = 1\ns = rf"{x:>4}\\d"\n',
     ]
     INVALID = [
         Invalid('x = 1\ns = "value: {}".format(x)\n', fixed='x = 1\ns = f"value: {x}"\n', line=2, column=5),
@@ -226,9 +283,20 @@ class StrFormat(Rule):
         Invalid('d = {"k": 1}\ns = "{k}".format_map(d)\n'),
         Invalid('template = "{}"\ns = template.format(3)\n'),
         Invalid('f = "{}".format\n'),
+        Invalid("s = f\"{dict:'\\x7B__fstring__.__class__.s\\x7D'}\"\n", line=1, column=7),
+        "s = f'{dict:\\173x\\175}'\n",
+        "s = f'{dict:\\u007b0\\u007d}'\n",
+        "w = 5\nv = 'a'\ns = f'{v:>{w}}'\n",
+        "v = 'a'\ns = f'{v:__class__}'\n",
+        "v = 'a'\ns = f'{v:%Y-%m}'\n",
+        "v = 'a'\ns = f'{v:{{}}}'\n",
+        "v = 'a'\ns = f'{v:\\x1b[2J}'\n",
     ]
 
     def visit(self, node: cst.CSTNode, ctx: Context) -> None:
+        if isinstance(node, cst.FormattedStringExpression):
+            self._check_spec(node, ctx)
+            return
         assert type(node) is cst.Attribute
         method = node.attr.value
         if method not in _METHODS:
@@ -260,3 +328,18 @@ class StrFormat(Rule):
             f"`.{method}()` is not allowed: format fields can read attributes; write `{shorten(replacement, 80)}`",
             fix,
         )
+
+    def _check_spec(self, node: cst.FormattedStringExpression, ctx: Context) -> None:
+        raw = False
+        for ancestor in reversed(ctx.ancestors):
+            if isinstance(ancestor, cst.FormattedString):
+                raw = "r" in ancestor.prefix.lower()
+                break
+        problem = spec_problem(node, raw)
+        if problem is not None:
+            ctx.report(
+                self,
+                node,
+                f"this f-string format spec is not allowed: {problem}; write a plain literal spec "
+                "such as `:>10` or `:.2f`, or build the padding with string operations",
+            )
