@@ -25,6 +25,10 @@
    (target speed-up >= 1.7 on 2 cores), and against `flake8 -j auto --select
    E9,F` on the same tree, run from a separate environment without the
    sandbox-lint plugin (target: faster).
+6. Costly sources under the size limit (deep brackets, long literals, long
+   chains, in scripts and in host files): each checked in a fresh process,
+   its time and peak memory growth (targets < 2 s and < 300 MB each: checked,
+   or stopped with SBX206).
 
 Benchmarks print; they never assert. Repeats take the best (minimum) time,
 the usual way to measure on a shared machine.
@@ -494,6 +498,54 @@ def bench_parallel_cli() -> None:
     )
 
 
+# --- 6. costly sources -----------------------------------------------------------------
+
+_COSTLY_PROBE = """
+import resource, sys, time
+from sandbox_lint import check, check_host
+from sandbox_lint.settings import Settings
+check("x = 1")
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+source = sys.stdin.read()
+start = time.perf_counter()
+found = check_host(source) if source.startswith("from runtime") else check(source, settings=Settings.gate())
+elapsed = time.perf_counter() - start
+print(elapsed, (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) // 1024, ",".join(sorted({d.code for d in found})) or "-")
+"""
+
+
+def _costly_sources() -> dict[str, str]:
+    def nested(lines: int, depth: int, opening: str, closing: str) -> str:
+        return "".join(f"x{i} = {opening * depth}1{closing * depth}\n" for i in range(lines))
+
+    sources = {
+        f"{lines} lines of {depth}-deep {kind}": nested(lines, depth, *brackets)
+        for kind, brackets in (("lists", ("[", "]")), ("parentheses", ("(", ")")))
+        for lines, depth in ((40, 150), (400, 150), (4000, 10), (100, 30))
+    }
+    sources["a 130,000-element list (900 KB)"] = "x = [" + ", ".join(str(i) for i in range(130_000)) + "]\n"
+    sources["a 20,000-element list"] = "x = [" + ", ".join(str(i) for i in range(20_000)) + "]\n"
+    sources["a chain of 60,000 additions"] = "x = " + " + ".join(["1"] * 60_000) + "\n"
+    sources["2,000 lines of ordinary code"] = "items = [1, 2]\n" + "t = 0\nfor i in items:\n    if i > 1:\n        t = t + i\n" * 500
+    sources["a host file's code string of 150-deep lists"] = (
+        'from runtime import sandbox\nt = sandbox.orchestrate_local_sync("""\n' + nested(40, 150, "[", "]") + '""")\n'
+    )
+    return sources
+
+
+def bench_costly_sources() -> None:
+    print("6. costly sources under the size limit, each in a fresh process (targets < 2 s and < 300 MB):")
+    for name, source in _costly_sources().items():
+        done = subprocess.run(["/bin/sh", "-c", f"exec {sys.executable} -c '{_COSTLY_PROBE}'"], input=source,
+                              capture_output=True, text=True, timeout=600)
+        if done.returncode != 0:
+            print(f"   {name}: failed ({done.stderr.strip().splitlines()[-1:]})")
+            continue
+        elapsed, grown, codes = done.stdout.split()
+        ok = float(elapsed) < 2.0 and int(grown) < 300
+        print(f"   {name} ({len(source) / 1000:,.0f} KB): {float(elapsed):.2f} s, +{grown} MB, {codes} {verdict(ok)}")
+
+
 def main() -> int:
     print(f"sandbox-lint checker benchmarks (Python {sys.version.split()[0]}, libcst {libcst_version()}, "
           f"{os.cpu_count()} CPUs{', --quick' if QUICK else ''})")
@@ -502,6 +554,7 @@ def main() -> int:
     bench_latency()
     bench_host_file()
     bench_parallel_cli()
+    bench_costly_sources()
     return 0
 
 

@@ -34,7 +34,7 @@ from .checker import Report, check_host_report, check_report
 from .diagnostics import Diagnostic
 from .interface import Interface, StubError, parse_stub
 from .rules import RULES_BY_CODE
-from .settings import DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, Settings
+from .settings import DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_UNITS, Settings
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -45,7 +45,7 @@ Mode = Literal["script", "host"]
 
 SECTION = "[tool.sandbox-lint]"
 KEYS = ("select", "extend-select", "ignore", "per-file-ignores", "scripts", "interface", "exclude", "limits")
-LIMIT_KEYS = ("max-bytes", "max-depth")
+LIMIT_KEYS = ("max-bytes", "max-depth", "max-units")
 
 
 class ConfigError(Exception):
@@ -157,6 +157,7 @@ class ProjectConfig:
     interface: Interface | None = None
     max_bytes: int = DEFAULT_MAX_BYTES
     max_depth: int = DEFAULT_MAX_DEPTH
+    max_units: int = DEFAULT_MAX_UNITS
 
     @property
     def root(self) -> str:
@@ -316,6 +317,8 @@ def parse_table(table: dict[str, Any], path: Path) -> ProjectConfig:
             config = replace(config, max_bytes=_limit(limits["max-bytes"], path, "max-bytes"))
         if "max-depth" in limits:
             config = replace(config, max_depth=_limit(limits["max-depth"], path, "max-depth"))
+        if "max-units" in limits:
+            config = replace(config, max_units=_limit(limits["max-units"], path, "max-units"))
     return config
 
 
@@ -420,6 +423,7 @@ class Resolver:
             ignore=ignore,
             max_bytes=project.max_bytes,
             max_depth=project.max_depth,
+            max_units=project.max_units,
             honor_noqa=o.honor_noqa,
         )
         script = o.script or o.interface is not None or stdin or project._matches(project.scripts, relative)

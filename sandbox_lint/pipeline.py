@@ -35,7 +35,7 @@ from .rules import RULES_BY_CODE, rule_instances
 from .rules.base import Context, Finding, Rule
 from .settings import Settings
 from .tree import has_top_level_await
-from .units import CodeString, DeclaredType, HostFile, Snippet, UnitInfo, Unreadable
+from .units import CodeString, DeclaredType, HostFile, Snippet, UnitInfo, Unreadable, UnreadableKind
 
 PositionMap = Callable[[int, int], tuple[int, int]]
 
@@ -141,9 +141,10 @@ def prepare(source: str, settings: Settings, *, text_rules: bool = True) -> Prep
     if too_large is not None:
         return Prepared([unreadable(too_large)], None)
     found = text_findings(source, settings) if text_rules else []
-    result = parse(source)
+    result = parse(source, settings.max_units)
     if isinstance(result, ParseFailure):
-        problem = Unreadable("parse-limit" if result.kind == "limit" else "syntax", result.line, result.column, result.message)
+        kinds: dict[str, UnreadableKind] = {"limit": "parse-limit", "too-complex": "too-complex"}
+        problem = Unreadable(kinds.get(result.kind, "syntax"), result.line, result.column, result.message)
         found.append(unreadable(problem))
         return Prepared(found, None)
     return Prepared(found, result)
@@ -415,7 +416,7 @@ def _task_diagnostics(text: str, settings: Settings) -> tuple[Diagnostic, ...]:
         rules = _with_hook(dispatch_for(settings)[1], "check_task")
         if not rules:
             return []
-        module = parse(text)
+        module = parse(text, settings.max_units)
         if isinstance(module, ParseFailure):
             return []  # the host file parses: a header that does not is ours to get right, not the user's
         node = _snippet_root(module, text.startswith("if True:\n"))
@@ -436,7 +437,7 @@ def _declared_diagnostics(what: str, text: str, settings: Settings) -> tuple[Dia
         rules = _with_hook(dispatch_for(settings)[1], "check_declared_type")
         if not rules:
             return []
-        module = parse(text)
+        module = parse(text, settings.max_units)
         if isinstance(module, ParseFailure) or not module.body:
             return []
         statement = module.body[0]

@@ -10,6 +10,11 @@ from dataclasses import dataclass
 
 DEFAULT_MAX_BYTES = 1_000_000
 DEFAULT_MAX_DEPTH = 200
+# libcst's cost grows with tokens and with bracket nesting (each bracket as
+# deep as it is nested): about 2 KB and up to 25 µs per unit here. 80,000
+# units keep any check under ~2 s and ~200 MB (about 2,500 lines of ordinary
+# code; host files count only their sandbox code).
+DEFAULT_MAX_UNITS = 80_000
 
 
 @dataclass(frozen=True)
@@ -21,11 +26,16 @@ class Settings:
     max_bytes: int = DEFAULT_MAX_BYTES
     max_depth: int = DEFAULT_MAX_DEPTH
     honor_noqa: bool = True
+    max_units: int = DEFAULT_MAX_UNITS
 
     @classmethod
-    def gate(cls, *, max_bytes: int = DEFAULT_MAX_BYTES, max_depth: int = DEFAULT_MAX_DEPTH) -> Settings:
+    def gate(
+        cls, *, max_bytes: int = DEFAULT_MAX_BYTES, max_depth: int = DEFAULT_MAX_DEPTH, max_units: int = DEFAULT_MAX_UNITS
+    ) -> Settings:
         """The runtime gate: every rule on, `# noqa` ignored, nothing can weaken it."""
-        return cls(select=("SBX",), ignore=(), max_bytes=max_bytes, max_depth=max_depth, honor_noqa=False)
+        return cls(
+            select=("SBX",), ignore=(), max_bytes=max_bytes, max_depth=max_depth, honor_noqa=False, max_units=max_units
+        )
 
     def enabled(self, code: str) -> bool:
         """The longest matching prefix wins; on a tie, ignore wins (ruff's rule)."""

@@ -178,7 +178,7 @@ class Coverage:
         return self.scripts + self.orchestrators + self.code_strings
 
 
-UnreadableKind = Literal["too-large", "syntax", "parse-limit", "too-deep", "no-positions"]
+UnreadableKind = Literal["too-large", "syntax", "parse-limit", "too-complex", "too-deep", "no-positions"]
 
 
 @dataclass(frozen=True)
