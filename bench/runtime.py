@@ -21,6 +21,12 @@
 7. tracing when OpenTelemetry is not in use: a one-call run with the
    runtime's check for it vs. without the check (target: no cost), and with
    spans on (an SDK provider, informational).
+8. scale-out on Dask (a LocalCluster on loopback, 2 worker processes x 8
+   threads): 200 calls sleeping 20 ms under `map_task` and under `gather`, as
+   a ratio to the ideal 200 x 20 ms / 16 threads = 250 ms, next to a bare
+   `client.map` of the same function in the same run (Dask's own floor) and
+   to one submit per call (the runtime before batching). `--dask` runs only
+   this section.
 
 Benchmarks print; they never assert.
 """
@@ -34,6 +40,7 @@ import statistics
 import subprocess
 import sys
 import time
+from typing import Any
 
 # This file is named like the package it measures; keep bench/ off the import path.
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -354,7 +361,73 @@ def tracing_cost() -> None:
     print(line)
 
 
+@env.task
+def nap20(i: int) -> int:
+    time.sleep(0.02)
+    return i
+
+
+def _sleep20(i: int) -> int:
+    time.sleep(0.02)
+    return i
+
+
+def dask_fan_out() -> None:
+    try:
+        from distributed import Client, LocalCluster, wait
+    except ImportError:
+        print("8. Dask: skipped (distributed is not installed)")
+        return
+    import runtime.executors as executors_module
+    import runtime.scheduler as scheduler_module
+
+    n, threads, repeats = 200, 16, 2 if QUICK else 4
+    ideal = n * 0.02 / threads
+    cluster = LocalCluster(n_workers=2, threads_per_worker=8, host="127.0.0.1", dashboard_address=None, processes=True)
+    client = Client(cluster)
+    try:
+        def median_wall(run: Any) -> float:
+            run()  # warm: the workers import and unpickle once
+            walls = []
+            for _ in range(repeats):
+                started = time.perf_counter()
+                run()
+                walls.append(time.perf_counter() - started)
+            return statistics.median(walls)
+
+        floor = median_wall(lambda: wait(client.map(_sleep20, range(n), pure=False)))
+        programs = {
+            "map_task": f"map_task(nap20, list(range({n})), concurrency={n})",
+            "gather": f"await gather(*[nap20(i) for i in range({n})])",
+        }
+        parts = [f"bare client.map {floor:.3f} s ({floor / ideal:.2f}x ideal)"]
+        for label, source in programs.items():
+            def run(source: str = source) -> None:
+                sandbox.orchestrate_local_sync(
+                    source, tasks=[nap20], executor=client, concurrency=n, max_task_calls=10 * n
+                )
+
+            batched = median_wall(run)
+            real = executors_module.is_remote
+            executors_module.is_remote = scheduler_module.is_remote = lambda executor: False  # type: ignore[assignment]
+            try:
+                one_by_one = median_wall(run)
+            finally:
+                executors_module.is_remote = scheduler_module.is_remote = real  # type: ignore[assignment]
+            parts.append(
+                f"{label} {batched:.3f} s: {batched / ideal:.2f}x ideal, {batched / floor:.2f}x client.map "
+                f"(one submit per call: {one_by_one / ideal:.2f}x ideal)"
+            )
+        print(f"8. Dask, {n} x 20 ms on 16 threads (ideal {ideal * 1000:.0f} ms): " + "; ".join(parts))
+    finally:
+        client.close()
+        cluster.close()
+
+
 if __name__ == "__main__":
+    if "--dask" in sys.argv:
+        dask_fan_out()
+        sys.exit(0)
     if "--durable" in sys.argv:  # only the durable-run figures (6, 7)
         durable_runs()
         tracing_cost()
@@ -366,3 +439,4 @@ if __name__ == "__main__":
     otel_probe()
     durable_runs()
     tracing_cost()
+    dask_fan_out()

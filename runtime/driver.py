@@ -275,8 +275,15 @@ class Run:
         tasks = self.program.tasks
         call_names = self.program.call_names
         async_offsets = self.program.async_offsets
+        batches = self.scheduler.batches
         while True:
             kind = type(snap)
+            if batches and self.scheduler.waiting and not (
+                kind is FunctionSnapshot and call_names.get(snap.function_name, snap.function_name) in tasks
+            ):
+                # A remote executor's calls wait only while the sandbox keeps issuing calls
+                # back to back; anything else (a wait, a lookup, the end) starts them.
+                self.scheduler.launch_ready()
             if kind is FunctionSnapshot:
                 if snap.is_os_function:
                     snap = snap.resume_not_handled()
@@ -390,7 +397,10 @@ class Run:
             self._complete(call)
         else:
             self.scheduler.enqueue(call)
-            self.scheduler.launch_ready()
+            if not self.scheduler.batches:
+                self.scheduler.launch_ready()
+            # A remote executor gets the calls when the sandbox waits for one:
+            # `[fetch(u) for u in urls]` reaches Dask as one batch, not one message each.
 
     def _run_now(self, call: TaskCall) -> Any:
         """A call in sync code: its value is needed before the sandbox goes on."""

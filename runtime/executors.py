@@ -7,7 +7,9 @@
   anyway, and it saves a thread hand-off per call.
 * any `Executor` you pass (`ProcessPoolExecutor`, ...): every call goes
   through it; async tasks run under `asyncio.run` in the worker.
-* a Dask `distributed.Client`: converted with `client.get_executor()`.
+* a Dask `distributed.Client`: converted with `client.get_executor()`; the
+  calls that start together (a `gather`, a `map_task`, freed slots) go to the
+  scheduler in one `client.map`.
 
 Context variables of the thread that drives the run (a request id, an
 OpenTelemetry context) are visible to tasks that run in threads or on the
@@ -72,6 +74,36 @@ def call_task(task: Task, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     if task.is_async:
         return asyncio.run(task.func(*args, **kwargs))
     return task.func(*args, **kwargs)
+
+
+Submission = tuple[Task, tuple[Any, ...], dict[str, Any]]
+
+
+def is_remote(executor: Executor | None) -> bool:
+    """A Dask client's executor: each submission is a message to a scheduler."""
+    return executor is not None and type(executor).__name__ == "ClientExecutor" and hasattr(executor, "_client")
+
+
+def submit_all(executor: Executor | None, calls: list[Submission]) -> list[Future[Any] | BaseException]:
+    """Start several task calls at once; each entry is its future, or the error
+    that kept it from starting. A Dask client gets them in one `client.map`
+    (one message to the scheduler instead of one per call)."""
+    client: Any = getattr(executor, "_client", None)
+    if len(calls) > 1 and is_remote(executor):
+        try:
+            futures = client.map(
+                call_task, [c[0] for c in calls], [c[1] for c in calls], [c[2] for c in calls], pure=False
+            )
+            return [executor._wrap_future(future) for future in futures]  # type: ignore[union-attr]
+        except Exception:
+            pass  # one at a time below: each call gets its own error
+    started: list[Future[Any] | BaseException] = []
+    for task, args, kwargs in calls:
+        try:
+            started.append(submit(executor, task, args, kwargs))
+        except Exception as exc:
+            started.append(exc)
+    return started
 
 
 def submit(executor: Executor | None, task: Task, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Future[Any]:

@@ -19,7 +19,7 @@ from typing import Any
 
 from .calls import TaskCall
 from .errors import LimitExceeded, SandboxError
-from .executors import submit
+from .executors import is_remote, submit_all
 from .limits import Limits
 from .seam import CallSeam
 
@@ -48,6 +48,8 @@ class Scheduler:
         self.delayed: list[tuple[float, int, TaskCall]] = []  # (not_before, seq, call), a heap
         self.running: dict[Future[Any], TaskCall] = {}
         self.finished: list[TaskCall] = []  # attempts that ended without reaching the executor
+        # Calls to a remote executor (Dask) start in batches, when the sandbox waits.
+        self.batches = is_remote(executor)
 
     @property
     def idle(self) -> bool:
@@ -87,21 +89,17 @@ class Scheduler:
             self.seam.started(round_[0])
         else:
             self.seam.started_all(round_)
-        for call in round_:
-            self._launch(call)
-
-    def _launch(self, call: TaskCall) -> None:
-        try:
-            future = submit(self.executor, call.task, call.args, call.kwargs)
-        except Exception as exc:  # a shut-down executor, an unpicklable argument
-            call.error = exc
-            call.finished = time.perf_counter()
-            if call.group is not None:
-                call.group.running -= 1
-            self.finished.append(call)
-            return
-        call.future = future
-        self.running[future] = call
+        # The round goes to the executor at once (Dask: one `client.map`, not a submit per call).
+        for call, future in zip(round_, submit_all(self.executor, [(c.task, c.args, c.kwargs) for c in round_])):
+            if isinstance(future, BaseException):  # a shut-down executor, an unpicklable argument
+                call.error = future
+                call.finished = time.perf_counter()
+                if call.group is not None:
+                    call.group.running -= 1
+                self.finished.append(call)
+                continue
+            call.future = future
+            self.running[future] = call
 
     def wait_round(self) -> list[TaskCall]:
         """Block until at least one attempt finishes (or a timeout fires); the attempts that did.
