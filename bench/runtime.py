@@ -27,6 +27,13 @@
    `client.map` of the same function in the same run (Dask's own floor) and
    to one submit per call (the runtime before batching). `--dask` runs only
    this section.
+9. cold start: a new process that imports the runtime and runs one
+   orchestration with one task call (`add(x, y) * 2`), vs a new process that
+   imports pydantic_monty and runs the same program by hand (target <= 2.5x).
+   Two figures: the program already checked on this machine (its pass is in
+   the gate's on-disk verdicts, so libcst is never imported) and a program
+   the machine has never seen (the checker runs). Runs alternate; bytecode
+   is compiled first, as on any installed machine. `--cold` runs only this.
 
 Benchmarks print; they never assert.
 """
@@ -372,6 +379,65 @@ def _sleep20(i: int) -> int:
     return i
 
 
+_COLD_OURS = """
+import sys
+from runtime import TaskEnvironment, sandbox
+env = TaskEnvironment(name="cold")
+@env.task
+def add(x: int, y: int) -> int:
+    return x + y
+source = "add(x, y) * 2" + sys.argv[1]
+assert sandbox.orchestrate_local_sync(source, inputs={"x": 1, "y": 2}, tasks=[add]) == 6
+"""
+_COLD_RAW = """
+import sys
+from pydantic_monty import FunctionSnapshot, Monty, MontyComplete
+def add(x, y):
+    return x + y
+source = "add(x, y) * 2" + sys.argv[1]
+monty = Monty(min_processes=1, max_processes=1)
+monty.__enter__()
+with monty.checkout() as session:
+    snap = session.feed_start(source, inputs={"x": 1, "y": 2}, external_lookup={"add": add})
+    while not isinstance(snap, MontyComplete):
+        snap = snap.resume({"return_value": add(*snap.args)})
+    assert snap.output == 6
+monty.__exit__(None, None, None)
+"""
+
+
+def cold_start() -> None:
+    import tempfile
+
+    runs = 5 if QUICK else 11
+    cache = tempfile.mkdtemp(prefix="bench-verdicts-")
+    environment = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    environment["SANDBOX_LINT_CACHE_DIR"] = cache
+
+    def wall(script: str, suffix: str) -> float:
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", script, suffix], env=environment, check=True, cwd=cache)
+        return time.perf_counter() - started
+
+    try:
+        wall(_COLD_OURS, "")  # bytecode written, the program's pass remembered
+        wall(_COLD_RAW, "")
+        raw, checked, new = [], [], []
+        for i in range(runs):
+            raw.append(wall(_COLD_RAW, ""))
+            checked.append(wall(_COLD_OURS, ""))
+            new.append(wall(_COLD_OURS, f" + 0 * {i + 1}"))  # a program this machine never checked
+    finally:
+        shutil_rmtree(cache)
+    base = statistics.median(raw)
+    print(
+        f"9. cold process, import + one run: raw Monty {base * 1000:.0f} ms; runtime, program already checked "
+        f"{statistics.median(checked) * 1000:.0f} ms ({_spread([c / r for c, r in zip(checked, raw)])}x); "
+        f"a program never checked {statistics.median(new) * 1000:.0f} ms "
+        f"({_spread([n / r for n, r in zip(new, raw)])}x) (target <= 2.5x)"
+    )
+
+
 def dask_fan_out() -> None:
     try:
         from distributed import Client, LocalCluster, wait
@@ -428,6 +494,9 @@ if __name__ == "__main__":
     if "--dask" in sys.argv:
         dask_fan_out()
         sys.exit(0)
+    if "--cold" in sys.argv:
+        cold_start()
+        sys.exit(0)
     if "--durable" in sys.argv:  # only the durable-run figures (6, 7)
         durable_runs()
         tracing_cost()
@@ -440,3 +509,4 @@ if __name__ == "__main__":
     durable_runs()
     tracing_cost()
     dask_fan_out()
+    cold_start()

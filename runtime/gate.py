@@ -6,6 +6,8 @@ a pure function of (source, interface, settings), so a passing verdict is
 cached; a rejected program is re-checked on every attempt (and re-rejected).
 The cache holds a BLAKE2b-256 digest of each source, never the text, and is
 bounded by bytes (`lru.BoundedLRU`): distinct programs cannot grow the host.
+Passes are also kept on disk (`verdicts`), so a new process that runs a
+program this machine already checked starts without importing the checker.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import hashlib
 from sandbox_lint.interface import Interface
 from sandbox_lint.settings import Settings
 
+from . import verdicts
 from .errors import RejectedError
 from .lru import BoundedLRU
 
@@ -32,10 +35,15 @@ def run_gate(source: str, interface: Interface, *, filename: str = "<sandbox>") 
     key = (hashlib.blake2b(source.encode("utf-8", "surrogatepass"), digest_size=32).digest(), interface)
     if _passed.get(key):
         return
-    from sandbox_lint import check
+    settings = Settings.gate()
+    on_disk = verdicts.verdict_key(source, interface, settings) if verdicts.directory() is not None else None
+    if on_disk is None or not verdicts.known_pass(on_disk):
+        from sandbox_lint.checker import check
 
-    diagnostics = list(check(source, interface=interface, settings=Settings.gate()))
-    if diagnostics:
-        diagnostics.sort(key=lambda d: d.sort_key)
-        raise RejectedError(diagnostics, filename=filename, rendered=render_llm(diagnostics, filename))
+        diagnostics = list(check(source, interface=interface, settings=settings))
+        if diagnostics:
+            diagnostics.sort(key=lambda d: d.sort_key)
+            raise RejectedError(diagnostics, filename=filename, rendered=render_llm(diagnostics, filename))
+        if on_disk is not None:
+            verdicts.remember_pass(on_disk)
     _passed.put(key, True, 256 + len(repr(interface)))  # the digest, the entry and the interface it holds

@@ -13,9 +13,10 @@ mode. The stub format is the one `sandbox-lint stubs` prints:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import libcst as cst
+if TYPE_CHECKING:  # libcst loads when a stub is parsed: the runtime's cold start never needs it
+    import libcst as cst
 
 ParamKind = Literal["positional", "keyword_only", "var_positional", "var_keyword"]
 
@@ -108,6 +109,8 @@ class StubError(ValueError):
 
 def signature_from_funcdef(node: cst.FunctionDef, module: cst.Module) -> TaskSignature:
     """The task signature declared by a `def` (a stub line or a host `@env.task`)."""
+    import libcst as cst
+
     params: list[Param] = []
 
     def ann(annotation: cst.Annotation | None) -> str | None:
@@ -130,6 +133,8 @@ def signature_from_funcdef(node: cst.FunctionDef, module: cst.Module) -> TaskSig
 
 def parse_stub(text: str) -> Interface:
     """Read an interface stub. Raises StubError with a line number on bad input."""
+    import libcst as cst
+
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:

@@ -14,11 +14,12 @@ what is allowed:
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-import libcst as cst
-
-from .tree import dotted_name
+if TYPE_CHECKING:
+    import libcst as cst
 
 SCALARS = frozenset({"int", "float", "str", "bool", "bytes", "None"})
 HANDLES = frozenset({"File", "Dir", "DataFrame"})
@@ -59,7 +60,7 @@ ANY = TypeSpec("any")
 class DisallowedType(ValueError):
     """An annotation outside the boundary types; `node` is the offending part."""
 
-    def __init__(self, message: str, node: cst.CSTNode | None = None) -> None:
+    def __init__(self, message: str, node: cst.CSTNode | None = None) -> None:  # noqa: F821
         super().__init__(message)
         self.node = node
 
@@ -71,72 +72,172 @@ def _strip_module(name: str) -> str:
     return name
 
 
-def _describe(node: cst.CSTNode) -> str:
-    try:
-        return cst.Module([]).code_for_node(node)
-    except Exception:  # pragma: no cover - codegen of a detached node
-        return type(node).__name__
-
-
 def parse_annotation_node(node: cst.BaseExpression) -> TypeSpec:
-    """Parse an annotation expression; raises DisallowedType naming the bad part."""
-    if isinstance(node, cst.Name) and node.value == "None":
+    """Parse an annotation expression of the CST; raises DisallowedType naming the bad part."""
+    return _interpret(node, _CstView())
+
+
+def parse_annotation(text: str) -> TypeSpec:
+    """Parse annotation source text (`"list[int] | None"`). CPython's parser reads
+    it (the runtime reads task annotations without importing libcst); the
+    interpretation is the one `parse_annotation_node` uses."""
+    source = text.strip()
+    try:
+        expr = ast.parse(source, mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        raise DisallowedType(f"`{text}` is not a valid annotation") from None
+    return _interpret(expr, _AstView(source))
+
+
+# One reading of an annotation over two trees. A view classifies a node as
+# ("none",) ("str", value | None) ("or", left, right) ("name", dotted)
+# ("sub", dotted | None, base, args | None) ("ellipsis",) or ("other",);
+# `args` is None when an element is a slice.
+
+
+class _CstView:
+    def classify(self, node: Any) -> tuple[Any, ...]:
+        import libcst as cst
+
+        from .tree import dotted_name
+
+        if isinstance(node, cst.Name) and node.value == "None":
+            return ("none",)
+        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+            value = node.evaluated_value
+            return ("str", value if isinstance(value, str) else None)
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
+            return ("or", node.left, node.right)
+        if isinstance(node, (cst.Name, cst.Attribute)):
+            name = dotted_name(node)
+            if name is not None:
+                return ("name", name)
+        if isinstance(node, cst.Subscript):
+            elements = [el.slice for el in node.slice]
+            args = None if any(not isinstance(el, cst.Index) for el in elements) else [
+                el.value for el in elements if isinstance(el, cst.Index)
+            ]
+            return ("sub", dotted_name(node.value), node.value, args)
+        if isinstance(node, cst.Ellipsis):
+            return ("ellipsis",)
+        return ("other",)
+
+    def describe(self, node: Any) -> str:
+        import libcst as cst
+
+        try:
+            return cst.Module([]).code_for_node(node)
+        except Exception:  # pragma: no cover - codegen of a detached node
+            return type(node).__name__
+
+    def culprit(self, node: Any) -> Any:
+        return node
+
+
+class _AstView:
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def classify(self, node: Any) -> tuple[Any, ...]:
+        if isinstance(node, ast.Constant):
+            if node.value is None:
+                return ("none",)
+            if node.value is Ellipsis:
+                return ("ellipsis",)
+            if isinstance(node.value, (str, bytes)):
+                return ("str", node.value if isinstance(node.value, str) else None)
+            return ("other",)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            return ("or", node.left, node.right)
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            name = _ast_dotted(node)
+            if name is not None:
+                return ("name", name)
+        if isinstance(node, ast.Subscript):
+            elements = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+            args = None if any(isinstance(el, ast.Slice) for el in elements) else list(elements)
+            return ("sub", _ast_dotted(node.value), node.value, args)
+        return ("other",)
+
+    def describe(self, node: Any) -> str:
+        return ast.get_source_segment(self.source, node) or ast.unparse(node)
+
+    def culprit(self, node: Any) -> Any:
+        return None  # text has no CST node to point at
+
+
+def _ast_dotted(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _ast_dotted(node.value)
+        return None if base is None else f"{base}.{node.attr}"
+    return None
+
+
+def _interpret(node: Any, view: _CstView | _AstView) -> TypeSpec:
+    shape = view.classify(node)
+    kind = shape[0]
+
+    def refuse(message: str, at: Any = node) -> DisallowedType:
+        return DisallowedType(message, view.culprit(at))
+
+    def each(part: Any) -> TypeSpec:
+        return _interpret(part, view)
+
+    if kind == "none":
         return TypeSpec("None")
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        value = node.evaluated_value
-        if not isinstance(value, str):
-            raise DisallowedType("a bytes annotation is not a type", node)
-        return parse_annotation(value)
-    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
-        left = parse_annotation_node(node.left)
-        right = parse_annotation_node(node.right)
-        return _union([left, right])
-    name = dotted_name(node) if isinstance(node, (cst.Name, cst.Attribute)) else None
-    if name is not None:
+    if kind == "str":
+        if shape[1] is None:
+            raise refuse("a bytes annotation is not a type")
+        return parse_annotation(shape[1])
+    if kind == "or":
+        return _union([each(shape[1]), each(shape[2])])
+    if kind == "name":
+        name = shape[1]
         short = _strip_module(name)
         if short in SCALARS or short in HANDLES:
             return TypeSpec(short)
         if short in CONTAINERS:
-            kind = CONTAINERS[short]
-            if kind == "tuple":
+            container = CONTAINERS[short]
+            if container == "tuple":
                 return TypeSpec("tuple", (ANY,), variadic=True)
-            if kind == "dict":
+            if container == "dict":
                 return TypeSpec("dict", (ANY, ANY))
             return TypeSpec("list", (ANY,))
-        raise DisallowedType(f"`{name}` is not a boundary type", node)
-    if isinstance(node, cst.Subscript):
-        base = dotted_name(node.value)
+        raise refuse(f"`{name}` is not a boundary type")
+    if kind == "sub":
+        _, base, base_node, args = shape
         generic = _strip_module(base) if base is not None else None
-        elements = [el.slice for el in node.slice]
-        if any(not isinstance(el, cst.Index) for el in elements):
-            raise DisallowedType("slices are not type arguments", node)
-        args = [el.value for el in elements if isinstance(el, cst.Index)]
+        if args is None:
+            raise refuse("slices are not type arguments")
         if generic in CONTAINERS:
-            kind = CONTAINERS[generic]
-            if kind == "list":
+            container = CONTAINERS[generic]
+            if container == "list":
                 if len(args) != 1:
-                    raise DisallowedType("list takes one type argument: list[T]", node)
-                return TypeSpec("list", (parse_annotation_node(args[0]),))
-            if kind == "dict":
+                    raise refuse("list takes one type argument: list[T]")
+                return TypeSpec("list", (each(args[0]),))
+            if container == "dict":
                 if len(args) != 2:
-                    raise DisallowedType("dict takes two type arguments: dict[K, V]", node)
-                key = parse_annotation_node(args[0])
+                    raise refuse("dict takes two type arguments: dict[K, V]")
+                key = each(args[0])
                 if key.kind not in ("str", "int", "bool", "float", "bytes", "any"):
-                    raise DisallowedType("dict keys must be str, int, float, bool or bytes", args[0])
-                return TypeSpec("dict", (key, parse_annotation_node(args[1])))
-            if len(args) == 2 and isinstance(args[1], cst.Ellipsis):
-                return TypeSpec("tuple", (parse_annotation_node(args[0]),), variadic=True)
-            if any(isinstance(a, cst.Ellipsis) for a in args):
-                raise DisallowedType("`...` is only allowed as tuple[T, ...]", node)
-            return TypeSpec("tuple", tuple(parse_annotation_node(a) for a in args))
+                    raise refuse("dict keys must be str, int, float, bool or bytes", args[0])
+                return TypeSpec("dict", (key, each(args[1])))
+            ellipses = [view.classify(a)[0] == "ellipsis" for a in args]
+            if len(args) == 2 and ellipses[1]:
+                return TypeSpec("tuple", (each(args[0]),), variadic=True)
+            if any(ellipses):
+                raise refuse("`...` is only allowed as tuple[T, ...]")
+            return TypeSpec("tuple", tuple(each(a) for a in args))
         if generic == "Optional":
             if len(args) != 1:
-                raise DisallowedType("Optional takes one type argument", node)
-            return _union([parse_annotation_node(args[0]), TypeSpec("None")])
+                raise refuse("Optional takes one type argument")
+            return _union([each(args[0]), TypeSpec("None")])
         if generic == "Union":
-            return _union([parse_annotation_node(a) for a in args])
-        raise DisallowedType(f"`{_describe(node.value)}[...]` is not a boundary type", node)
-    raise DisallowedType(f"`{_describe(node)}` is not a boundary type", node)
+            return _union([each(a) for a in args])
+        raise refuse(f"`{view.describe(base_node)}[...]` is not a boundary type")
+    raise refuse(f"`{view.describe(node)}` is not a boundary type")
 
 
 def _union(parts: list[TypeSpec]) -> TypeSpec:
@@ -148,10 +249,3 @@ def _union(parts: list[TypeSpec]) -> TypeSpec:
     return flat[0] if len(flat) == 1 else TypeSpec("union", tuple(flat))
 
 
-def parse_annotation(text: str) -> TypeSpec:
-    """Parse annotation source text (`"list[int] | None"`)."""
-    try:
-        expr = cst.parse_expression(text.strip())
-    except Exception:
-        raise DisallowedType(f"`{text}` is not a valid annotation") from None
-    return parse_annotation_node(expr)

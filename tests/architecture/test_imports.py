@@ -143,3 +143,19 @@ def test_layers_run_one_way(package: str) -> None:
         if target.split(".")[0] in FORBIDDEN[package]
     )
     assert wrong == []
+
+
+def test_starting_the_runtime_does_not_load_the_checker() -> None:
+    """A cold start pays for libcst only when a program must be checked
+    (bench/runtime.py section 9): importing the runtime, or the light parts
+    of sandbox_lint, never loads it."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, runtime, sandbox_lint, sandbox_lint.interface, sandbox_lint.typespec, sandbox_lint.settings\n"
+        "sandbox_lint.typespec.parse_annotation('list[int] | None')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'libcst' or m == 'sandbox_lint.checker'))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.strip() == "[]"
