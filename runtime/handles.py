@@ -12,6 +12,13 @@ secret drawn once per process, so even ungated code that shows it
 (`str(f)` is `File(_sbx_key='...')`) learns nothing about the path or the
 frame, and cannot confirm a guess offline or across processes.
 
+On the host, in task code, `File` and `Dir` also have the I/O methods Flyte's
+`flyte.io` types have (`open`/`open_sync`, `download`, `exists`, `from_local`,
+`new_remote`, `walk`, `list_files`, `get_file`, each `async` with a `_sync`
+twin as in Flyte), served by `handle_io.py` for local paths and `file://` URIs;
+"remote" means a local data directory. Other URIs (`s3://...`) raise an error
+that says to read them with the task's own storage client.
+
 Call keys need the opposite: the same key for the same argument in every
 process, so a resumed run matches its journal. `handle_key` gives that: for
 `File`/`Dir` an unkeyed digest of the kind and path, for `DataFrame` a digest
@@ -66,11 +73,156 @@ class File(_PathHandle):
 
     __slots__ = ()
 
+    @property
+    def name(self) -> str:
+        return _base_name(self.path)
+
+    # -- Flyte's `flyte.io.File` methods, for task code on the host (handle_io.py)
+
+    def open_sync(self, mode: str = "rb", **options: Any) -> Any:
+        """The file opened on the host (a context manager), as Flyte's `open_sync`."""
+        from .handle_io import open_file
+
+        return open_file(self, mode, options)
+
+    def open(self, mode: str = "rb", **options: Any) -> Any:
+        """`async with f.open("rb") as fh: data = await fh.read()` (Flyte's async form)."""
+        from .handle_io import open_file_async
+
+        return open_file_async(self, mode, options)
+
+    def download_sync(self, local_path: str | os.PathLike[str] | None = None) -> str:
+        from .handle_io import download_file
+
+        return download_file(self, local_path)
+
+    async def download(self, local_path: str | os.PathLike[str] | None = None) -> str:
+        return self.download_sync(local_path)
+
+    def exists_sync(self) -> bool:
+        from .handle_io import local_path
+
+        return os.path.isfile(local_path(self, "exists"))
+
+    async def exists(self) -> bool:
+        return self.exists_sync()
+
+    @classmethod
+    def from_local_sync(
+        cls, local_path: str | os.PathLike[str], remote_destination: str | os.PathLike[str] | None = None
+    ) -> File:
+        from .handle_io import file_from_local
+
+        made: File = file_from_local(cls, local_path, remote_destination)
+        return made
+
+    @classmethod
+    async def from_local(
+        cls, local_path: str | os.PathLike[str], remote_destination: str | os.PathLike[str] | None = None
+    ) -> File:
+        return cls.from_local_sync(local_path, remote_destination)
+
+    @classmethod
+    def from_existing_remote(cls, remote_path: str | os.PathLike[str]) -> File:
+        return cls(remote_path)
+
+    @classmethod
+    def new_remote(cls) -> File:
+        """A new file in the local data directory, to be written (Flyte's `new_remote`)."""
+        from .handle_io import new_data_path
+
+        return cls(new_data_path(None))
+
+    @classmethod
+    def named_remote(cls, name: str) -> File:
+        from .handle_io import new_data_path
+
+        return cls(new_data_path(name))
+
 
 class Dir(_PathHandle):
     """A directory on the host, by local path or URI."""
 
     __slots__ = ()
+
+    @property
+    def name(self) -> str:
+        return _base_name(self.path)
+
+    # -- Flyte's `flyte.io.Dir` methods, for task code on the host (handle_io.py)
+
+    def walk_sync(self, recursive: bool = True, max_depth: int | None = None) -> Any:
+        """The files below, as `File`s, in a stable (sorted) order."""
+        from .handle_io import walk_dir
+
+        return walk_dir(self, File, recursive, max_depth)
+
+    async def walk(self, recursive: bool = True, max_depth: int | None = None) -> Any:
+        for item in self.walk_sync(recursive, max_depth):
+            yield item
+
+    def list_files_sync(self) -> list[File]:
+        """The files directly in the directory (not recursive), sorted by name."""
+        return list(self.walk_sync(recursive=False))
+
+    async def list_files(self) -> list[File]:
+        return self.list_files_sync()
+
+    def get_file_sync(self, file_name: str) -> File | None:
+        from .handle_io import dir_file
+
+        found: File | None = dir_file(self, File, file_name)
+        return found
+
+    async def get_file(self, file_name: str) -> File | None:
+        return self.get_file_sync(file_name)
+
+    def download_sync(self, local_path: str | os.PathLike[str] | None = None) -> str:
+        from .handle_io import download_dir
+
+        return download_dir(self, local_path)
+
+    async def download(self, local_path: str | os.PathLike[str] | None = None) -> str:
+        return self.download_sync(local_path)
+
+    def exists_sync(self) -> bool:
+        from .handle_io import local_path
+
+        return os.path.isdir(local_path(self, "exists"))
+
+    async def exists(self) -> bool:
+        return self.exists_sync()
+
+    @classmethod
+    def from_local_sync(
+        cls, local_path: str | os.PathLike[str], remote_path: str | os.PathLike[str] | None = None
+    ) -> Dir:
+        from .handle_io import dir_from_local
+
+        made: Dir = dir_from_local(cls, local_path, remote_path)
+        return made
+
+    @classmethod
+    async def from_local(
+        cls, local_path: str | os.PathLike[str], remote_path: str | os.PathLike[str] | None = None
+    ) -> Dir:
+        return cls.from_local_sync(local_path, remote_path)
+
+    @classmethod
+    def from_existing_remote(cls, remote_path: str | os.PathLike[str]) -> Dir:
+        return cls(remote_path)
+
+    @classmethod
+    def new_remote(cls) -> Dir:
+        from .handle_io import new_data_path
+
+        path = new_data_path(None)
+        os.makedirs(path)
+        return cls(path)
+
+
+def _base_name(path: str) -> str:
+    return os.path.basename(path.rstrip("/")) or path
 
 
 class DataFrame:
