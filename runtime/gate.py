@@ -5,7 +5,7 @@ are always `Settings.gate()`: every rule on, `# noqa` ignored. The checker is
 a pure function of (source, interface, settings), so a passing verdict is
 cached; a rejected program is re-checked on every attempt (and re-rejected).
 The cache holds a BLAKE2b-256 digest of each source, never the text, and is
-bounded by bytes (`lru.BoundedLRU`): distinct programs cannot grow the host.
+bounded by bytes (`sandbox_lint.caches.BoundedCache`): distinct programs cannot grow the host.
 Passes are also kept on disk (`verdicts`), so a new process that runs a
 program this machine already checked starts without importing the checker.
 """
@@ -19,9 +19,9 @@ from sandbox_lint.settings import Settings
 
 from . import verdicts
 from .errors import RejectedError
-from .lru import BoundedLRU
+from sandbox_lint.caches import BoundedCache
 
-_passed: BoundedLRU[tuple[bytes, Interface], bool] = BoundedLRU(max_entries=4096, max_bytes=8 * 1024 * 1024)
+_passed: BoundedCache[tuple[bytes, Interface], bool] = BoundedCache(4096, 8 * 1024 * 1024, max_share=0.25)
 
 
 def render_llm(diagnostics: list, filename: str) -> str:  # type: ignore[type-arg]

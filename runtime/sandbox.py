@@ -24,7 +24,7 @@ from .driver import RunResult
 from .errors import TaskDefinitionError
 from .events import EventHook
 from .interceptors import run_program
-from .lru import BoundedLRU
+from sandbox_lint.caches import BoundedCache
 from .offload import offload
 from .options import RUN_SETTINGS, RunOptions, RunSettings, StoreLike
 from .orchestrator import Orchestrator
@@ -146,7 +146,7 @@ def orchestrator_from_str(
     return CodeTaskTemplate(program, inputs=input_specs, output=output_spec, options=durable, image=image)
 
 
-_programs: BoundedLRU[tuple[Any, ...], Program] = BoundedLRU(max_entries=256, max_bytes=32 * 1024 * 1024)
+_programs: BoundedCache[tuple[Any, ...], Program] = BoundedCache(256, 32 * 1024 * 1024, max_share=0.25)
 
 
 def _local_program(source: str, inputs: dict[str, Any], tasks: Iterable[Any] | None, options: dict[str, Any]) -> Program:

@@ -65,7 +65,7 @@ from ..events import (
     emit,
 )
 from ..limits import DEFAULT_LIMITS, Limits
-from ..lru import BoundedLRU
+from sandbox_lint.caches import BoundedCache
 from ..sandbox import CodeTaskTemplate, orchestrator_from_str
 from ..tasks import Task, as_task
 from .extract import extract_code
@@ -218,8 +218,8 @@ class CodeModeAgent:
             if annotation is not None
         }
         # a model's programs: bounded by bytes too, so a model sending large programs cannot grow the host
-        self._templates: BoundedLRU[tuple[Any, ...], CodeTaskTemplate] = BoundedLRU(
-            max_entries=_TEMPLATE_CACHE, max_bytes=_TEMPLATE_CACHE_BYTES
+        self._templates: BoundedCache[tuple[Any, ...], CodeTaskTemplate] = BoundedCache(
+            _TEMPLATE_CACHE, _TEMPLATE_CACHE_BYTES, max_share=0.25
         )
 
     # -- entry points -------------------------------------------------------

@@ -30,7 +30,7 @@ from runtime import (
 from runtime.commands.run import run_command
 from runtime.gate import _passed
 from runtime.handles import handle_key
-from runtime.lru import BoundedLRU
+from sandbox_lint.caches import BoundedCache
 from sandbox_lint import check
 
 SECRET = "sandbox-lint-secret-4f1c"
@@ -445,23 +445,23 @@ def test_ctrl_c_while_a_task_runs_discards_the_session():
 
 
 def test_caches_are_bounded_by_bytes():
-    cache: BoundedLRU[int, str] = BoundedLRU(max_entries=100, max_bytes=1000)
+    cache: BoundedCache[int, str] = BoundedCache(100, 1000, max_share=0.25)
     for index in range(50):
         cache.put(index, "x", 100)
-    assert len(cache) == 10 and cache.size == 1000 and cache.get(49) == "x" and cache.get(0) is None
+    assert len(cache) == 10 and cache.chars == 1000 and cache.get(49) == "x" and cache.get(0) is None
     cache.put(99, "big", 400)  # over a quarter of the budget: not kept
-    assert cache.get(99) is None and cache.size <= 1000
+    assert cache.get(99) is None and cache.chars <= 1000
 
 
 def test_distinct_large_programs_do_not_grow_the_runtimes_caches():
     from runtime.sandbox import _programs
 
     padding = "# " + "a" * 200_000 + "\n"
-    before = _passed.size
+    before = _passed.chars
     for index in range(12):
         assert run(f"{padding}{index}") == index
-    assert _programs.size <= _programs.max_bytes and _passed.size <= _passed.max_bytes
-    assert _passed.size - before < 12 * 10_000  # digests, never the 200 KB texts
+    assert _programs.chars <= _programs.max_chars and _passed.chars <= _passed.max_chars
+    assert _passed.chars - before < 12 * 10_000  # digests, never the 200 KB texts
 
 
 # --- SBX201 / SBX203: the static holes ---------------------------------------------
