@@ -44,9 +44,9 @@ from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from . import events as ev
 from .calls import TaskCall
@@ -168,16 +168,7 @@ class CallSeam:
 
     def flush(self) -> None:
         """Ask the interceptors that defer writes to make them durable now."""
-        for interceptor in self.flushers:
-            try:
-                interceptor.flush()
-            except SandboxError:
-                raise
-            except Exception as exc:
-                if not interceptor.strict:
-                    warnings.warn(f"{interceptor!r} raised {exc!r} flushing", RuntimeWarning, stacklevel=2)
-                    continue
-                raise InterceptorFailed(interceptor, exc) from exc
+        _first_answer(self.flushers, "flushing", lambda interceptor: interceptor.flush())
 
     # -- the run -------------------------------------------------------------------------
 
@@ -185,19 +176,9 @@ class CallSeam:
         """The run starts: `RunStarted`, and an interceptor's answer for the whole run, if any."""
         if self.active:
             self.emit(ev.RunStarted(self.run_id, name, dict(inputs)))
-        for interceptor in self.run_deciders:
-            try:
-                answer = interceptor.answer_run(name, inputs)
-            except SandboxError:
-                raise
-            except Exception as exc:
-                if not interceptor.strict:
-                    warnings.warn(f"{interceptor!r} raised {exc!r} starting the run", RuntimeWarning, stacklevel=2)
-                    continue
-                raise InterceptorFailed(interceptor, exc) from exc
-            if answer is not None:
-                return answer
-        return None
+        if not self.run_deciders:
+            return None
+        return _first_answer(self.run_deciders, "starting the run", lambda interceptor: interceptor.answer_run(name, inputs))
 
     def run_finished(self, name: str, ok: bool, duration_s: float, task_calls: int, value: Any, error: str | None) -> None:
         if self.active:
@@ -207,24 +188,14 @@ class CallSeam:
 
     def decide(self, call: TaskCall) -> Answer | None:
         """Before `call` runs: the first interceptor's answer, or None (run it)."""
-        for interceptor in self.deciders:
-            try:
-                answer = interceptor.answer(call)
-            except SandboxError:
-                raise
-            except Exception as exc:
-                if not interceptor.strict:
-                    warnings.warn(f"{interceptor!r} raised {exc!r} deciding a call", RuntimeWarning, stacklevel=2)
-                    continue
-                raise InterceptorFailed(interceptor, exc) from exc
-            if answer is not None:
-                call.replayed = answer.source == "journal"
-                call.cached = answer.source == "cache"
-                call.started = call.finished = time.perf_counter()
-                call.result = answer.value
-                call.error = answer.error
-                return answer
-        return None
+        answer = _first_answer(self.deciders, "deciding a call", lambda interceptor: interceptor.answer(call))
+        if answer is not None:
+            call.replayed = answer.source == "journal"
+            call.cached = answer.source == "cache"
+            call.started = call.finished = time.perf_counter()
+            call.result = answer.value
+            call.error = answer.error
+        return answer
 
     def started(self, call: TaskCall) -> None:
         """An attempt of `call` starts now (the executor has it, or is about to)."""
@@ -273,6 +244,30 @@ class CallSeam:
                     self.flush()  # the failed attempt is recorded before the wait
                 return max(0.0, float(delay))
         return None
+
+
+_T = TypeVar("_T")
+
+
+def _first_answer(
+    interceptors: Sequence[Interceptor], doing: str, ask: Callable[[Interceptor], _T | None]
+) -> _T | None:
+    """Ask each interceptor in turn; the first answer that is not None wins. A
+    non-strict interceptor that raises is warned about and skipped; a strict one
+    stops the run (`InterceptorFailed`); a SandboxError is the run's own."""
+    for interceptor in interceptors:
+        try:
+            answer = ask(interceptor)
+        except SandboxError:
+            raise
+        except Exception as exc:
+            if not interceptor.strict:
+                warnings.warn(f"{interceptor!r} raised {exc!r} {doing}", RuntimeWarning, stacklevel=3)
+                continue
+            raise InterceptorFailed(interceptor, exc) from exc
+        if answer is not None:
+            return answer
+    return None
 
 
 def _overrides(interceptor: Interceptor, method: str) -> bool:
