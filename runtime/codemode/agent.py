@@ -41,7 +41,10 @@ from collections.abc import Awaitable, Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal, Union
 
+from sandbox_lint.caches import BoundedCache
+
 from ..boundary import compile_validator, spec_from_annotation, validate
+from ..driver import RunResult
 from ..events import CallRecord
 from ..errors import (
     BoundaryTypeError,
@@ -65,7 +68,6 @@ from ..events import (
     emit,
 )
 from ..limits import DEFAULT_LIMITS, Limits
-from sandbox_lint.caches import BoundedCache
 from ..sandbox import CodeTaskTemplate, orchestrator_from_str
 from ..tasks import Task, as_task
 from .extract import extract_code
@@ -108,13 +110,26 @@ class Attempt:
     value: Any = None
     output: str = ""
     error: SandboxError | None = field(default=None, compare=False)
-    calls: tuple[CallRecord, ...] = ()
     run_id: str | None = None
     codes: tuple[str, ...] = ()
+    recorded: tuple[CallRecord, ...] | RunResult = field(default=(), repr=False, compare=False)
+    """Where `calls` come from: the records, or the successful run's result
+    (its records are built on first use: most turns never look at them)."""
 
     @property
     def ok(self) -> bool:
         return self.outcome == "ok"
+
+    @property
+    def calls(self) -> tuple[CallRecord, ...]:
+        """The task calls the run made (for a failed run, those that finished), in order."""
+        recorded = self.recorded
+        return recorded if isinstance(recorded, tuple) else recorded.calls
+
+    @property
+    def call_count(self) -> int:
+        recorded = self.recorded
+        return len(recorded) if isinstance(recorded, tuple) else len(recorded.raw_calls)
 
 
 @dataclass(frozen=True)
@@ -381,7 +396,7 @@ class CodeModeAgent:
                 attempt: Attempt = yield _Execute(agent_run_id, hooks, turn, extracted.code, model_s, reply, overrides, values)
             except _AgentStop as stop:
                 return finish("internal_error", False, str(stop), cause=stop.__cause__)
-            calls_used += len(attempt.calls)
+            calls_used += attempt.call_count
             if attempt.ok:
                 last_success = attempt
                 if self.stop_on_success:
@@ -463,17 +478,18 @@ class CodeModeAgent:
             text = feedback(error, calls=calls, max_chars=self.max_feedback_chars)
             return Attempt(
                 request.turn, request.code, outcome_of(error), text, time.perf_counter() - t0, request.model_s,
-                request.reply, output=error.output, error=error, calls=calls, run_id=run_id or None,
+                request.reply, output=error.output, error=error, recorded=calls, run_id=run_id or None,
             )
         except Exception as exc:
             raise _AgentStop(f"the runtime failed while running the program: {type(exc).__name__}: {exc}") from exc
-        calls = result.calls
         if hooks:
-            emit(hooks, CodeRan(request.agent_run_id, request.turn, result.run_id, True, time.perf_counter() - ran, len(calls)))
-        text = "" if self.stop_on_success else success_feedback(result, calls=calls, max_chars=self.max_feedback_chars)
+            emit(hooks, CodeRan(
+                request.agent_run_id, request.turn, result.run_id, True, time.perf_counter() - ran, len(result.raw_calls),
+            ))
+        text = "" if self.stop_on_success else success_feedback(result, max_chars=self.max_feedback_chars)
         return Attempt(
             request.turn, request.code, "ok", text, time.perf_counter() - t0, request.model_s, request.reply,
-            value=result.value, output=result.output, calls=calls, run_id=result.run_id,
+            value=result.value, output=result.output, recorded=result, run_id=result.run_id,
         )
 
     def _check_inputs(self, values: dict[str, Any]) -> dict[str, Any]:

@@ -99,6 +99,19 @@ def _fenced_blocks(lines: list[str]) -> tuple[list[_Block], list[str]]:
     return blocks, prose
 
 
+def _whole_reply_block(text: str) -> tuple[list[_Block], list[str]] | None:
+    """The usual reply, one ``` block and nothing else, read without walking
+    its lines (the same result as `_fenced_blocks`; None for anything else)."""
+    if not text.startswith("```") or text.count("`") != 6 or "~~~" in text:
+        return None
+    head_end = text.find("\n")
+    end = text.rfind("```")
+    if head_end < 0 or end <= head_end or text[end - 1] != "\n" or text[end + 3:].strip(" \n"):
+        return None
+    body = text[head_end + 1:end - 1]
+    return [_Block(_tag(text[3:head_end]), _dedent(body.split("\n") if body else []))], [text[end + 3:]]
+
+
 def _dedent(lines: list[str]) -> str:
     """`textwrap.dedent`, skipped in the common case of a block with a line at column 0."""
     text = "\n".join(lines)
@@ -134,7 +147,8 @@ def extract_code(reply: str) -> Extracted:
     """The program in `reply` (see the module's docstring for the rules)."""
     text = reply.replace("\r\n", "\n").replace("\r", "\n") if "\r" in reply else reply
     if "```" in text or "~~~" in text:
-        blocks, prose_lines = _fenced_blocks(text.split("\n"))
+        whole = _whole_reply_block(text)
+        blocks, prose_lines = whole if whole is not None else _fenced_blocks(text.split("\n"))
     else:
         blocks, prose_lines = [], [text]
     prose = "\n".join(prose_lines).strip()

@@ -244,14 +244,14 @@ def success_feedback(result: RunResult, *, calls: Sequence[Any] | None = None, m
     ]
     if result.output:
         lines += ["", "Printed output:", _output_text(result.output)]
-    if calls is None:
-        calls = result.calls
-    if calls:
+    # by task name; without `calls`, from the run's own calls (no records built)
+    names = [call.task for call in calls] if calls is not None else [call.task.name for call in result.raw_calls]
+    if names:
         counts: dict[str, int] = {}
-        for call in calls:
-            counts[call.task] = counts.get(call.task, 0) + 1
+        for name in names:
+            counts[name] = counts.get(name, 0) + 1
         made = ", ".join(f"{name} x{n}" for name, n in sorted(counts.items()))
-        lines += ["", f"Task calls made: {len(calls)} ({made})."]
+        lines += ["", f"Task calls made: {len(names)} ({made})."]
     lines += [
         "",
         "If this result answers the question, reply with the final answer in plain words and no code block. "

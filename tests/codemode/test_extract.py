@@ -72,3 +72,52 @@ def test_an_extracted_program_runs():
     found = extract_code("Sure!\n```python\nvalues = [3, 1, 2]\nsorted(values)\n```\nIt sorts.")
     assert found.code is not None
     assert orchestrate_local_detailed(found.code).value == [1, 2, 3]
+
+
+PIECES = st.sampled_from([
+    "```", "```python", "```py", "```json", "``` python", "```python extra", "````", "~~~", "  ```", "    ```",
+    "x = 1", "    y = 2", "", " ", "prose `inline`", "print('```')", "\t", "```  ", "total", "# done",
+])
+
+
+@settings(max_examples=400, deadline=None)
+@given(lines=st.lists(PIECES, max_size=9), tail=st.sampled_from(["", "\n", "\n\n", " ", "\n "]))
+def test_the_whole_reply_fast_path_reads_as_the_general_one(lines, tail):
+    from runtime.codemode.extract import _fenced_blocks, _whole_reply_block
+
+    text = "\n".join(lines) + tail
+    fast = _whole_reply_block(text)
+    if fast is not None:
+        blocks, prose = _fenced_blocks(text.split("\n"))
+        assert fast[0] == blocks
+        assert "\n".join(fast[1]).strip() == "\n".join(prose).strip()
+
+
+def test_the_fast_path_takes_the_usual_reply():
+    from runtime.codemode.extract import _whole_reply_block
+
+    assert _whole_reply_block("```python\nx = 1\nx\n```") is not None
+    assert _whole_reply_block("```python\nx = 1\n```\n") is not None
+    assert _whole_reply_block("Here:\n```python\nx = 1\n```") is None  # prose first: the general path
+
+
+BODY = st.sampled_from(["x = 1", "    y = 2", "", " ", "  z", "\tw", "print('~~~')", "if x:", "        deep"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    info=st.sampled_from(["python", "py", "", " python", "json", "{.python}", "python3 x"]),
+    body=st.lists(BODY, max_size=6),
+    tail=st.sampled_from(["", "\n", "\n\n", " ", "\n "]),
+)
+def test_the_fast_path_agrees_on_single_block_replies(info, body, tail):
+    from runtime.codemode.extract import _fenced_blocks, _whole_reply_block
+
+    text = f"```{info}\n" + "".join(line + "\n" for line in body) + "```" + tail
+    fast = _whole_reply_block(text)
+    blocks, prose = _fenced_blocks(text.split("\n"))
+    if "~~~" not in text:
+        assert fast is not None
+    if fast is not None:
+        assert fast[0] == blocks
+        assert "\n".join(fast[1]).strip() == "\n".join(prose).strip()
