@@ -22,11 +22,11 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from importlib.metadata import EntryPoint, entry_points
-from typing import NoReturn
 
 from . import __version__
 from .commands import check as check_command
 from .commands import rule as rule_command
+from .commands.arguments import ArgumentParser
 from .config import ConfigError
 
 PROG = "sandbox-lint"
@@ -62,16 +62,14 @@ def _load(point: EntryPoint) -> Verb:
     return verb  # type: ignore[no-any-return]
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        _error(message)
-        raise SystemExit(2)
-
-
 def build_parser(plugins: Sequence[str] = ()) -> argparse.ArgumentParser:
+    return _build_parsers(plugins)[0]
+
+
+def _build_parsers(plugins: Sequence[str] = ()) -> tuple[ArgumentParser, dict[str, ArgumentParser]]:
+    """The top-level parser (for `--help`, `--version`) and each built-in verb's own."""
     others = ", ".join(plugins) if plugins else "none installed"
-    parser = _Parser(
+    parser = ArgumentParser(
         prog=PROG,
         description="Check Python orchestration code against the sandbox language.",
         epilog=(
@@ -80,10 +78,11 @@ def build_parser(plugins: Sequence[str] = ()) -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgumentParser)
     check_command.add_parser(sub)
     rule_command.add_parser(sub)
-    return parser
+    verbs = {name: verb for name, verb in sub.choices.items() if isinstance(verb, ArgumentParser)}
+    return parser, verbs
 
 
 def _with_default_command(argv: list[str], plugins: dict[str, EntryPoint]) -> list[str]:
@@ -109,11 +108,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         first = arguments[0] if arguments else ""
         bare_word = first.isidentifier() and first not in BUILTIN
         plugins = plugin_verbs() if bare_word or first in ("-h", "--help") else {}
-        arguments = _with_default_command(arguments, plugins)
+        implied = _with_default_command(arguments, plugins)
+        check_implied = implied[:1] == ["check"] and arguments[:1] != ["check"]
+        arguments = implied
         if arguments[0] in plugins:
             verb = _load(plugins[arguments[0]])
             return int(verb(arguments[1:], prog=f"{PROG} {arguments[0]}") or 0)
-        args = build_parser(sorted(plugins)).parse_args(arguments)
+        top, verbs = _build_parsers(sorted(plugins))
+        verb_parser = verbs.get(arguments[0])
+        if verb_parser is None:  # --help, --version
+            args = top.parse_args(arguments)
+        elif arguments[0] == "check":
+            if check_implied:
+                verb_parser.more_options = ("--version",)
+            # The verb's own parser: its usage line, its options for a
+            # did-you-mean, and paths and options in any order, as ruff takes them.
+            args = verb_parser.parse_intermixed_args(arguments[1:])
+        else:
+            args = verb_parser.parse_args(arguments[1:])
         return int(args.handler(args))
     except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
         return exc.code if isinstance(exc.code, int) else 2

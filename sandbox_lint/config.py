@@ -7,6 +7,7 @@
     scripts = ["flows/**/*.py"]         # files checked in script mode
     interface = "flows/tasks.pyi"       # their interface stub
     exclude = ["generated/**"]          # never checked
+    extend-exclude = ["vendored"]       # added to exclude
     [tool.sandbox-lint.per-file-ignores]
     "legacy/*.py" = ["SBX103"]
     [tool.sandbox-lint.limits]
@@ -44,7 +45,9 @@ else:  # pragma: no cover - Python 3.10
 Mode = Literal["script", "host"]
 
 SECTION = "[tool.sandbox-lint]"
-KEYS = ("select", "extend-select", "ignore", "per-file-ignores", "scripts", "interface", "exclude", "limits")
+KEYS = (
+    "select", "extend-select", "ignore", "per-file-ignores", "scripts", "interface", "exclude", "extend-exclude", "limits",
+)
 LIMIT_KEYS = ("max-bytes", "max-depth", "max-units")
 
 
@@ -67,15 +70,23 @@ def _suggest(word: str, choices: Iterable[str]) -> str:
 # ---------------------------------------------------------------- codes
 
 
+ALL = "ALL"
+"""Every rule, as in ruff: the empty prefix, so it is the least specific
+selector (`select = ["ALL"]` with `ignore = ["SBX6"]` drops SBX6xx)."""
+
+
 def validate_codes(values: Iterable[str], where: str) -> tuple[str, ...]:
-    """Upper-case rule codes or prefixes (`SBX1`), each matching some rule."""
+    """Upper-case rule codes or prefixes (`SBX1`), each matching some rule; `ALL` is every rule."""
     codes = []
     for value in values:
         code = value.strip().upper()
         if not code:
             continue
+        if code == ALL:
+            codes.append("")
+            continue
         if not re.fullmatch(r"[A-Z]+[0-9]*", code) or not any(known.startswith(code) for known in RULES_BY_CODE):
-            raise ConfigError(f"{where}: unknown rule code or prefix `{value}`{_suggest(code, RULES_BY_CODE)}")
+            raise ConfigError(f"{where}: unknown rule code or prefix `{value}`{_suggest(code, [*RULES_BY_CODE, ALL])}")
         codes.append(code)
     return tuple(codes)
 
@@ -148,7 +159,7 @@ class ProjectConfig:
     """One `[tool.sandbox-lint]` table, validated. `path` is None for the defaults."""
 
     path: Path | None = None
-    select: tuple[str, ...] = ("SBX",)
+    select: tuple[str, ...] = ("",)  # ALL: so that `ignore = ["ALL"]` alone ignores everything
     ignore: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[Glob, tuple[str, ...]], ...] = ()
     scripts: tuple[Glob, ...] = ()
@@ -294,8 +305,12 @@ def parse_table(table: dict[str, Any], path: Path) -> ProjectConfig:
         config = replace(config, per_file_ignores=tuple(pairs))
     if "scripts" in table:
         config = replace(config, scripts=tuple(Glob.parse(p) for p in _string_list(table["scripts"], path, "scripts")))
-    if "exclude" in table:
-        config = replace(config, exclude=tuple(Glob.parse(p) for p in _string_list(table["exclude"], path, "exclude")))
+    # `extend-exclude` adds to `exclude` (ruff's spelling); the built-in skipped
+    # folders (`files.SKIP_DIRS`) stay skipped whatever `exclude` says.
+    for key in ("exclude", "extend-exclude"):
+        if key in table:
+            globs = tuple(Glob.parse(p) for p in _string_list(table[key], path, key))
+            config = replace(config, exclude=config.exclude + globs)
     if "interface" in table:
         value = table["interface"]
         if not isinstance(value, str) or not value:

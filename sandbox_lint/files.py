@@ -4,7 +4,8 @@ Files are read as bytes and decoded per PEP 263 (BOM, coding cookie, UTF-8
 by default): a file that does not decode is an SBX900 finding at the bad
 byte, never a traceback. Fixes are written atomically (temporary file +
 rename) with the file's encoding and BOM kept. Folders are walked for `*.py`,
-skipping tool and virtual-environment folders and `exclude` globs.
+skipping tool and virtual-environment folders, `exclude` globs and what git
+ignores (`gitignore.py`).
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ import os
 import re
 import tempfile
 import tokenize
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import Resolver
+from .config import ProjectConfig, Resolver
 from .diagnostics import Diagnostic
+from .gitignore import GitIgnore
 from .rules import RULES_BY_CODE
 
 STDIN_NAME = "<stdin>"
@@ -89,10 +91,20 @@ def encode(fixed: str, decoded: Decoded) -> bytes:
     return fixed.encode(decoded.encoding)
 
 
+def _new_file_mode() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def write_atomically(path: Path, data: bytes) -> None:
-    """Write via a temporary file in the same folder and a rename: never a half-written file."""
+    """Write via a temporary file in the same folder and a rename: never a half-written file.
+    An existing file keeps its permissions; a new one gets the usual ones (umask)."""
     target = path.resolve()  # through symlinks: replace the file, not the link
-    mode = target.stat().st_mode & 0o7777
+    try:
+        mode = target.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        mode = _new_file_mode()
     fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".sandbox-lint.tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -123,9 +135,20 @@ def _is_virtualenv(folder: str) -> bool:
 
 
 def collect_targets(
-    paths: Sequence[str], stdin_filename: str | None, resolver: Resolver, errors: list[str]
+    paths: Sequence[str],
+    stdin_filename: str | None,
+    resolver: Resolver,
+    errors: list[str],
+    *,
+    gitignore: GitIgnore | None = None,
+    folders: set[str] | None = None,
 ) -> list[Target]:
-    """Expand the command line's paths into files (walking folders for `*.py`)."""
+    """Expand the command line's paths into files (walking folders for `*.py`).
+
+    With `gitignore`, a walk skips what git ignores; a path named here is
+    checked even when git ignores it (inside a named folder git ignores,
+    nothing is skipped for git: all of it is ignored, and it was asked for).
+    `folders` collects the folders walked (what `--watch` polls)."""
     if not paths:
         paths = ["-"] if stdin_filename is not None else ["."]
     targets: list[Target] = []
@@ -146,7 +169,8 @@ def collect_targets(
             continue
         path = Path(arg)
         if path.is_dir():
-            for file in _walk(arg, resolver):
+            asked = gitignore if gitignore is not None and not gitignore.is_ignored(arg) else None
+            for file in walk(arg, resolver, asked, folders):
                 add(os.path.normpath(file), Path(file))
         elif path.exists() or path.is_symlink():
             if not resolver.project(path).is_excluded(path):
@@ -156,20 +180,64 @@ def collect_targets(
     return targets
 
 
-def _walk(root: str, resolver: Resolver) -> Iterator[str]:
-    """`*.py` files under `root`, sorted, skipping tool folders and `exclude` globs."""
-    for folder, dirs, files in os.walk(root):
-        project = resolver.project(folder)
-        dirs[:] = sorted(
-            d
-            for d in dirs
-            if d not in SKIP_DIRS
-            and not d.endswith(".egg-info")
-            and not _is_virtualenv(os.path.join(folder, d))
-            and not (project.exclude and project.is_excluded(os.path.join(folder, d)))
-        )
-        for name in sorted(files):
-            if name.endswith(".py"):
-                file = os.path.join(folder, name)
-                if not (project.exclude and project.is_excluded(file)):
-                    yield file
+def _skipped_folder(folder: str, name: str, project: ProjectConfig) -> bool:
+    path = os.path.join(folder, name)
+    return (
+        name in SKIP_DIRS
+        or name.endswith(".egg-info")
+        or _is_virtualenv(path)
+        or bool(project.exclude and project.is_excluded(path))
+    )
+
+
+def walk(
+    root: str, resolver: Resolver, gitignore: GitIgnore | None = None, folders: set[str] | None = None
+) -> list[str]:
+    """`*.py` files under `root` in `os.walk` order (a folder's files, then its
+    sorted subfolders), skipping tool folders, `exclude` globs and, with
+    `gitignore`, what git ignores. Symlinked folders are not entered.
+
+    Level by level, so that git is asked about a whole depth at once."""
+    files_in: dict[str, list[str]] = {}
+    folders_in: dict[str, list[str]] = {}
+    level = [root]
+    while level:
+        found: list[tuple[str, str, bool]] = []  # (folder, name, is a folder)
+        for folder in level:
+            if folders is not None:
+                folders.add(folder)
+            project = resolver.project(folder)
+            try:
+                with os.scandir(folder) as scan:
+                    entries = sorted(scan, key=lambda entry: entry.name)
+            except OSError:  # as os.walk: an unreadable folder is skipped
+                continue
+            for entry in entries:
+                try:
+                    is_folder = entry.is_dir()
+                except OSError:
+                    is_folder = False
+                if is_folder:
+                    if not entry.is_symlink() and not _skipped_folder(folder, entry.name, project):
+                        found.append((folder, entry.name, True))
+                elif entry.name.endswith(".py"):
+                    if not (project.exclude and project.is_excluded(os.path.join(folder, entry.name))):
+                        found.append((folder, entry.name, False))
+        ignored = gitignore.ignored((folder, name) for folder, name, _ in found) if gitignore is not None else set()
+        level = []
+        for folder, name, is_folder in found:
+            if (folder, name) in ignored:
+                continue
+            path = os.path.join(folder, name)
+            if is_folder:
+                folders_in.setdefault(folder, []).append(path)
+                level.append(path)
+            else:
+                files_in.setdefault(folder, []).append(path)
+    ordered: list[str] = []
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        ordered.extend(files_in.get(folder, ()))
+        stack.extend(reversed(folders_in.get(folder, ())))
+    return ordered

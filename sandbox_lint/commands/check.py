@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import io
 import json
 import multiprocessing
 import os
@@ -17,10 +18,13 @@ from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from ..config import ConfigError, FileConfig, Overrides, Resolver, load_interface, parse_code_option
 from ..diagnostics import Diagnostic
 from ..files import Target, collect_targets, decode, encode, write_atomically
+from ..gitignore import GitIgnore
+from .watch import watch
 from ..fixes import apply_fixes
 from ..lines import split_lines_keepends
 from ..output import FORMATS, FileResult, coverage_summary, format_statistics, format_text, render, script_hints
@@ -42,7 +46,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     check.add_argument("--fix", action="store_true", help="apply safe fixes in place")
     check.add_argument("--unsafe-fixes", action="store_true", help="with --fix or --diff: apply unsafe fixes too")
     check.add_argument("--diff", action="store_true", help="print the fixes as a unified diff instead of writing them (exit 1 if any)")
-    check.add_argument("--select", action="append", metavar="CODES", help="comma list of codes or prefixes to check, instead of the configured select and ignore")
+    check.add_argument("--select", action="append", metavar="CODES", help="comma list of codes or prefixes (or ALL) to check, instead of the configured select and ignore")
     check.add_argument("--ignore", action="append", metavar="CODES", help="comma list of codes or prefixes to skip, in addition to the configured ignore")
     check.add_argument("--statistics", action="store_true", help="print the number of findings per code instead of the findings")
     check.add_argument("--output-format", choices=FORMATS, default="text", help="text (default), json, sarif, github or llm")
@@ -51,6 +55,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     check.add_argument("--stdin-filename", metavar="NAME", help="name of the file read from standard input (for messages and configuration)")
     check.add_argument("--config", metavar="PYPROJECT", help="use this pyproject.toml instead of searching upward")
     check.add_argument("-q", "--quiet", action="store_true", help="print nothing when there is nothing to report")
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings (errors still exit 2)")
+    check.add_argument("-o", "--output-file", metavar="FILE", help="write the report to FILE instead of standard output")
+    check.add_argument("-w", "--watch", action="store_true", help="check again whenever a checked file, folder or configuration changes (Ctrl-C stops)")
+    check.add_argument("--no-respect-gitignore", dest="respect_gitignore", action="store_false", help="walk folders without skipping what .gitignore files exclude")
     check.add_argument("-j", "--jobs", type=int, metavar="N", help="worker processes (default: one per core from 16 files on; 1 checks in this process)")
     check.set_defaults(handler=command_check)
 
@@ -180,6 +188,14 @@ def _check_all(targets: list[Target], work: _Work, resolver: Resolver, jobs: int
 
 
 def command_check(args: argparse.Namespace) -> int:
+    if args.watch:
+        return watch(args, check_once)
+    return check_once(args)
+
+
+def check_once(args: argparse.Namespace, watched: set[str] | None = None) -> int:
+    """One check of the command line's paths; `watched` collects the files and
+    folders it read (for `--watch`)."""
     select = parse_code_option(args.select, "--select")
     ignore = parse_code_option(args.ignore, "--ignore")
     interface = load_interface(Path(args.interface), origin="--interface") if args.interface else None
@@ -187,7 +203,17 @@ def command_check(args: argparse.Namespace) -> int:
     config_path = Path(args.config) if args.config else None
     resolver = Resolver(config_path=config_path, overrides=overrides)
     errors: list[str] = []
-    targets = collect_targets(args.paths, args.stdin_filename, resolver, errors)
+    gitignore = GitIgnore() if args.respect_gitignore else None
+    targets = collect_targets(args.paths, args.stdin_filename, resolver, errors, gitignore=gitignore, folders=watched)
+    if watched is not None:
+        for target in targets:
+            if target.path is not None:
+                watched.add(str(target.path))
+                stub = resolver.project(target.config_path).interface_path
+                if stub is not None:
+                    watched.add(str(stub))
+    for warning in gitignore.warnings if gitignore is not None else ():
+        print(f"{PROG}: warning: {warning}", file=sys.stderr)
     if args.jobs is not None and args.jobs < 1:
         raise ConfigError(f"--jobs must be 1 or more, got {args.jobs}")
     jobs = jobs_for(args.jobs, len(targets))
@@ -206,21 +232,28 @@ def command_check(args: argparse.Namespace) -> int:
     remaining = sum(len(r.diagnostics) for r in results)
     fixed = sum(outcome.fixed for outcome in outcomes)
     out = sys.stdout
+    # `--output-file`: what stdout would carry (findings, statistics, the diff),
+    # written at the end in one piece like a fix; notes stay on stderr.
+    report_file = io.StringIO() if args.output_file else None
 
     if args.diff:
         diffs = "".join(outcome.diff for outcome in outcomes)
-        out.write(diffs)
+        (report_file or out).write(diffs)
         changed = sum(1 for outcome in outcomes if outcome.diff)
         if changed:
             print(f"Would fix {fixed} problem{'s' * (fixed != 1)} in {changed} file{'s' * (changed != 1)}.", file=sys.stderr)
         else:
             print("No fixes to make.", file=sys.stderr)
-        return 2 if errors else (1 if changed else 0)
+        if not _write_report(args.output_file, report_file):
+            return 2
+        return 2 if errors else (1 if changed and not args.exit_zero else 0)
 
-    report_stream = out
+    report_stream: TextIO = report_file or out
     if args.fix and any(outcome.stdin_output is not None for outcome in outcomes):
-        # `--fix` on standard input prints the (fixed) source; findings go to stderr.
-        report_stream = sys.stderr
+        # `--fix` on standard input prints the (fixed) source; findings go to stderr
+        # (or to the output file).
+        if report_file is None:
+            report_stream = sys.stderr
         for outcome in outcomes:
             if outcome.stdin_output is not None:
                 out.flush()
@@ -245,9 +278,25 @@ def command_check(args: argparse.Namespace) -> int:
             for hint in script_hints(results):
                 print(f"{PROG}: {hint}", file=sys.stderr)
     report_stream.flush()
+    if not _write_report(args.output_file, report_file):
+        return 2
     if errors:
         return 2
-    return 1 if remaining else 0
+    return 1 if remaining and not args.exit_zero else 0
+
+
+def _write_report(name: str | None, report: io.StringIO | None) -> bool:
+    """Write `--output-file` (creating its folder): False, after an error line, when it cannot be."""
+    if name is None or report is None:
+        return True
+    path = Path(name)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(path, report.getvalue().encode("utf-8"))
+    except OSError as exc:
+        error(f"{name}: cannot write the report: {exc.strerror or exc}")
+        return False
+    return True
 
 
 def _statistics_json(results: Sequence[FileResult]) -> str:

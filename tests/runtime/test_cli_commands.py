@@ -115,3 +115,55 @@ def test_the_cli_binary_runs_and_prints_stubs(tmp_path):
     assert done.returncode == 0 and "def square(x: int) -> int: ..." in done.stdout
     done = subprocess.run([binary, "stubs", "nope"], capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
     assert done.returncode == 2
+
+
+# ---------------------------------------------------------------- notes for a person (issue 11 §5)
+
+from runtime.commands.run import script_notes  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    "source, inputs, tasks, notes",
+    [
+        # tasks: only without --tasks, only names the script does not define or get as inputs
+        ("add(1, 2)\n", {}, None, ["no --tasks given, and the script calls `add`, which it does not define: it looks like a task"]),
+        ("def add(x, y):\n    return x + y\nadd(1, 2)\n", {}, None, []),
+        ("len(sorted(xs))\n", {"xs": [1]}, None, []),  # builtins are not tasks
+        ("open('f')\n", {}, None, []),  # a forbidden builtin is the gate's business, not a task
+        ('flyte_map("square", [1])\n', {}, None, ["no --tasks given, and the script calls `square`"]),
+        ("add(1, 2)\n", {}, ENV, []),
+        # inputs never read: said, the run still happens
+        ("x + 1\n", {"x": 1, "y": 2}, None, ["the script never reads the input `y` given with --input; running it anyway"]),
+        ("def f(n):\n    return n * k\nf(2)\n", {"k": 3}, None, []),  # read inside a function counts
+        # names read that nothing gives
+        ("total + 1\n", {"totl": 1}, None, [
+            "the script never reads the input `totl` given with --input (did you mean `total`? the script reads that name)",
+            "the script reads `total`, which it does not define and no --input gives: pass --input total=VALUE",
+        ]),
+        ("x = (\n", {"y": 1}, None, []),  # does not parse: the gate says why, no guesses
+    ],
+)
+def test_script_notes(source, inputs, tasks, notes):
+    found = script_notes(source, inputs, tasks, ["add"] if tasks else [])
+    assert len(found) == len(notes)
+    for note, start in zip(found, notes):
+        assert note.startswith(start)
+
+
+def test_run_command_takes_limits(tmp_path):
+    script = tmp_path / "job.py"
+    script.write_text("add(1, 2)\nadd(3, 4)\n")
+    code, out, err = _run(str(script), ENV, [], limits={"max_task_calls": 1})
+    assert code == 1 and "task call limit reached" in err
+    code, out, err = _run(str(script), ENV, [], limits={"max_task_calls": 0})
+    assert code == 2 and "--max-task-calls: limit `max_task_calls` must be a positive number, got 0" in err
+    assert _run(str(script), ENV, [], limits={"max_task_calls": 2})[:2] == (0, "7\n")
+
+
+def test_stubs_of_an_environment_without_orchestrators_is_its_tasks():
+    out, err = io.StringIO(), io.StringIO()
+    assert stubs_command(ENV, stdout=out, stderr=err) == 0
+    assert out.getvalue().startswith("# Tasks of TaskEnvironment 'tests'")
+    assert "orchestrator" not in out.getvalue()
+    assert stubs_command(ENV, orchestrator="nope", stdout=out, stderr=err) == 2
+    assert "TaskEnvironment 'tests' has no orchestrator or template `nope`; its orchestrators and templates: none" in err.getvalue()
