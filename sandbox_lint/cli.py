@@ -123,7 +123,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 verb_parser.more_options = ("--version",)
             # The verb's own parser: its usage line, its options for a
             # did-you-mean, and paths and options in any order, as ruff takes them.
-            args = verb_parser.parse_intermixed_args(arguments[1:])
+            # After `--` only paths (`check -- -odd.py`); argparse's intermixed
+            # parsing mishandles `--` before Python 3.12, so split it here.
+            rest = arguments[1:]
+            cut = rest.index("--") if "--" in rest else len(rest)
+            args = verb_parser.parse_intermixed_args(rest[:cut])
+            args.paths = [*args.paths, *rest[cut + 1 :]]
         else:
             args = verb_parser.parse_args(arguments[1:])
         return int(args.handler(args))

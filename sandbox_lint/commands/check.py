@@ -234,7 +234,7 @@ def check_once(args: argparse.Namespace, watched: set[str] | None = None) -> int
     out = sys.stdout
     # `--output-file`: what stdout would carry (findings, statistics, the diff),
     # written at the end in one piece like a fix; notes stay on stderr.
-    report_file = io.StringIO() if args.output_file else None
+    report_file = io.StringIO() if args.output_file is not None else None
 
     if args.diff:
         diffs = "".join(outcome.diff for outcome in outcomes)
@@ -289,6 +289,9 @@ def _write_report(name: str | None, report: io.StringIO | None) -> bool:
     """Write `--output-file` (creating its folder): False, after an error line, when it cannot be."""
     if name is None or report is None:
         return True
+    if not name:
+        error("--output-file needs a file name")
+        return False
     path = Path(name)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

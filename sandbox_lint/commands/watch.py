@@ -64,7 +64,7 @@ def watch(args: argparse.Namespace, check_once: Callable[[argparse.Namespace, se
     if "-" in args.paths or (not args.paths and args.stdin_filename is not None):
         raise ConfigError("--watch cannot watch standard input: name the files or folders to watch")
     extra = [name for name in (args.config, args.interface) if name]
-    report_folder = os.path.dirname(os.path.abspath(args.output_file)) if args.output_file else None
+    report_folder = os.path.dirname(os.path.abspath(args.output_file)) if args.output_file is not None else None
     _note("watching for changes (Ctrl-C stops)")
     while True:
         started = time.time_ns()

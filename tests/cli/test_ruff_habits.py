@@ -71,6 +71,8 @@ def test_output_file_is_replaced_atomically_and_never_half_written(project: Path
     assert stat.S_IMODE(after.st_mode) == 0o640  # with the old one's permissions
     assert (project / "lint.txt").read_text().startswith("a.py:2:1: SBX103")
     assert sorted(p.name for p in project.iterdir()) == ["a.py", "lint.txt", "pyproject.toml"]  # no temporary file left
+    empty = run("check", "--script", "a.py", "-o", "", cwd=project)
+    assert (empty.code, empty.out, empty.err) == (2, "", "sandbox-lint: error: --output-file needs a file name\n")
     (project / "folder").mkdir()
     failed = run("check", "--script", "a.py", "-o", "folder", cwd=project)
     assert failed.code == 2 and failed.err.startswith("sandbox-lint: error: folder: cannot write the report:")
@@ -148,10 +150,13 @@ def test_mistyped_options_get_a_suggestion(project: Path, args: tuple[str, ...],
 
 
 def test_paths_and_options_in_any_order(project: Path) -> None:
-    write(project, {"a.py": AUG, "b.py": AUG})
+    write(project, {"a.py": AUG, "b.py": AUG, "-odd.py": AUG})
     result = run("check", "a.py", "--fix", "b.py", "--script", cwd=project)
     assert result.code == 0
     assert (project / "a.py").read_text() == (project / "b.py").read_text() == "x = 1\nx = x + 1\n"
+    dashed = run("check", "--script", "--", "-odd.py", cwd=project)  # after `--`, only paths
+    assert _files(dashed) == ["-odd.py"]
+    assert _files(run("--script", "a.py", "--", "-odd.py", cwd=project)) == ["-odd.py"]
 
 
 # ---------------------------------------------------------------- .gitignore
