@@ -63,9 +63,11 @@ def _note(message: str) -> None:
 def watch(args: argparse.Namespace, check_once: Callable[[argparse.Namespace, set[str]], int]) -> int:
     if "-" in args.paths or (not args.paths and args.stdin_filename is not None):
         raise ConfigError("--watch cannot watch standard input: name the files or folders to watch")
-    extra = [name for name in (args.config, args.interface) if name]
+    # The named paths, even before a round could read them (a broken configuration).
+    extra = [name for name in (args.config, args.interface, *(args.paths or ["."])) if name]
     report_folder = os.path.dirname(os.path.abspath(args.output_file)) if args.output_file is not None else None
     _note("watching for changes (Ctrl-C stops)")
+    previous: set[str] = set()
     while True:
         started = time.time_ns()
         watched: set[str] = set()
@@ -75,11 +77,12 @@ def watch(args: argparse.Namespace, check_once: Callable[[argparse.Namespace, se
             check_once(args, watched)
         except ConfigError as exc:  # a configuration being edited: say so and keep watching
             print(f"{PROG}: error: {exc}", file=sys.stderr)
+            watched = watched or previous  # stopped before reading anything: watch what the last round read
+        previous = watched
         sys.stdout.flush()
         sys.stderr.flush()
-        folders = {path for path in watched if os.path.isdir(path)}
-        files = watched - folders
-        paths = watched | governing(folders | {os.path.dirname(os.path.abspath(f)) for f in files}) | set(extra)
+        paths = set(extra) | watched
+        paths |= governing({path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path)) for path in paths})
         before = snapshot(paths)
         # Something changed while it was being checked (or written by --fix): check
         # again now. Not the --output-file's folder, which writing the report
