@@ -90,7 +90,10 @@ class Scheduler:
         else:
             self.seam.started_all(round_)
         # The round goes to the executor at once (Dask: one `client.map`, not a submit per call).
-        for call, future in zip(round_, submit_all(self.executor, [(c.task, c.args, c.kwargs) for c in round_])):
+        submissions = [(c.task, c.args, c.kwargs) for c in round_]
+        # chunks would put several calls on one clock: not when each call has its own timeout
+        chunks = self.limits.task_timeout_s is None
+        for call, future in zip(round_, submit_all(self.executor, submissions, chunks=chunks)):
             if isinstance(future, BaseException):  # a shut-down executor, an unpicklable argument
                 call.error = future
                 call.finished = time.perf_counter()
@@ -133,6 +136,9 @@ class Scheduler:
         for future in done:
             call = self.running.pop(future)
             call.finished = now
+            span = getattr(future, "span", None)
+            if span is not None:  # it ran in a chunk: when it really ran, by the worker's clock
+                call.started, call.finished = span
             if call.group is not None:
                 call.group.running -= 1
             try:

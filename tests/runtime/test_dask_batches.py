@@ -46,21 +46,22 @@ def test_a_gather_reaches_the_scheduler_as_one_batch(client: Any, messages: list
     assert sandbox.orchestrate_local_sync(
         "await gather(*[square(x) for x in range(12)])", tasks=[square], executor=client, concurrency=12
     ) == [x * x for x in range(12)]
-    assert messages == [("map", 12)]
+    # 12 calls on 4 threads: eight chunks (two per thread), still one message
+    assert messages == [("map", 8)]
 
 
 def test_map_task_is_one_batch_and_concurrency_still_bounds_it(client: Any, messages: list[tuple[str, int]]) -> None:
     assert sandbox.orchestrate_local_sync("map_task(square, list(range(10)))", tasks=[square], executor=client) == [
         x * x for x in range(10)
     ]
-    assert messages == [("map", 10)]
+    assert messages == [("map", 8)]
     messages.clear()
     # with concurrency 4, the first round is 4 calls and each freed slot starts the next
     assert sandbox.orchestrate_local_sync(
         "map_task(square, list(range(10)))", tasks=[square], executor=client, concurrency=4
     ) == [x * x for x in range(10)]
     assert messages[0] == ("map", 4)
-    assert sum(n for _, n in messages) == 10
+    assert sum(n for _, n in messages) == 10  # no round is larger than the threads: no chunks
 
 
 def test_sequential_awaits_are_not_held_back(client: Any, messages: list[tuple[str, int]]) -> None:
@@ -86,3 +87,59 @@ def test_an_error_in_a_batch_is_that_call_s_error(client: Any, messages: list[tu
         )
     assert str(info.value.__cause__) == "bad value 2"
     assert messages == [("map", 3)]
+
+
+def test_a_round_larger_than_the_cluster_runs_in_chunks(client: Any, messages: list[tuple[str, int]]) -> None:
+    """Each call in a chunk keeps its own result, error, order and clock."""
+    from runtime.executors import run_chunk
+
+    result = sandbox.orchestrate_local_detailed(
+        "await gather(*[square(x) for x in range(20)])", tasks=[square], executor=client, concurrency=20
+    )
+    assert result.value == [x * x for x in range(20)]
+    assert messages == [("map", 8)]
+    assert len(result.calls) == 20
+    assert [call.args for call in result.calls] == [(x,) for x in range(20)]
+    assert all(0 <= call.duration_s < 30 for call in result.calls)
+    # the worker's measure of each call, not the chunk's: a call's span never covers the whole chunk's
+    chunk = run_chunk([(square, (3,), {}), (fail, (4,), {}), (square, (5,), {})])
+    assert [(ok, value if ok else str(value)) for ok, value, _, _ in chunk] == [
+        (True, 9),
+        (False, "bad value 4"),
+        (True, 25),
+    ]
+    assert chunk[0][2] >= chunk[0][3] >= chunk[1][2] >= chunk[1][3] >= chunk[2][2] >= chunk[2][3] >= 0
+
+
+def test_an_error_in_a_chunk_is_that_call_s_error(client: Any, messages: list[tuple[str, int]]) -> None:
+    program = "await gather(*[square(x) if x != 9 else fail(x) for x in range(16)])"
+    with pytest.raises(TaskError) as info:
+        sandbox.orchestrate_local_sync(program, tasks=[square, fail], executor=client, concurrency=16)
+    assert str(info.value.__cause__) == "bad value 9"
+    assert messages[0] == ("map", 8)
+
+
+def test_a_task_timeout_keeps_each_call_its_own_dask_task(client: Any, messages: list[tuple[str, int]]) -> None:
+    assert sandbox.orchestrate_local_sync(
+        "await gather(*[square(x) for x in range(12)])",
+        tasks=[square],
+        executor=client,
+        concurrency=12,
+        task_timeout_s=30,
+    ) == [x * x for x in range(12)]
+    assert messages == [("map", 12)]
+
+
+def test_cancelling_every_call_of_a_chunk_cancels_the_chunk() -> None:
+    from concurrent.futures import Future
+
+    from runtime.executors import ChunkedCall
+
+    remote: Future[Any] = Future()
+    calls = [ChunkedCall(), ChunkedCall()]
+    for call in calls:
+        call.chunk = (remote, calls)
+    assert calls[0].cancel()
+    assert not remote.cancelled()  # the other call still wants the chunk
+    assert calls[1].cancel()
+    assert remote.cancelled()
