@@ -145,11 +145,18 @@ def _null_position(source: str) -> tuple[int, int]:
     return (1, 1) if index < 0 else line_column(source, index)
 
 
-def _libcst_failure(exc: Exception) -> ParseFailure:
+def _libcst_failure(exc: Exception, source: str) -> ParseFailure:
     if isinstance(exc, cst.ParserSyntaxError):
         first = exc.message.strip().splitlines()[0] if exc.message.strip() else "invalid syntax"
         return ParseFailure("syntax", first, exc.raw_line, exc.raw_column + 1)
-    return ParseFailure("syntax", f"cannot parse: {exc}", 1, 1)
+    # No position (a CSTValidationError such as "Must have at least one space
+    # after 'return'" for `return*0`): the keyword it names when it is there,
+    # else the first code; never line 1 column 1, which in a code string is
+    # the quotes' line.
+    named = re.search(r"after '(\w+)'", str(exc))
+    found = re.search(rf"(?<![\w.]){named.group(1)}(?=[^\w\s\\])", source) if named else None
+    index = found.start() if found else len(source) - len(source.lstrip())
+    return ParseFailure("syntax", f"cannot parse: {exc}", *(line_column(source, index) if source.strip() else (1, 1)))
 
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
@@ -203,7 +210,7 @@ def parse(source: str, max_units: int | None = None) -> cst.Module | ParseFailur
         try:
             return cst.parse_module(source)
         except Exception as exc:
-            return _cpython_verdict(source) or _libcst_failure(exc)
+            return _cpython_verdict(source) or _libcst_failure(exc, source)
     verdict = _cpython_verdict(source)
     if verdict is not None and verdict.kind == "limit":
         return verdict
@@ -216,6 +223,6 @@ def parse(source: str, max_units: int | None = None) -> cst.Module | ParseFailur
             return cst.parse_module(source)
         except Exception as exc:
             # Prefer CPython's wording when both reject the source.
-            return verdict if verdict is not None else _libcst_failure(exc)
+            return verdict if verdict is not None else _libcst_failure(exc, source)
 
     return big_stack.run(job)

@@ -468,3 +468,14 @@ def test_binary_garbage_files_give_diagnostics_not_crashes(tmp_path: Path) -> No
     reported = {line.split(":", 1)[0] for line in output.splitlines() if ": SBX" in line}
     assert reported == set(samples) - {"empty.py"}, output
     assert "SBX900" in output
+
+
+@pytest.mark.parametrize(
+    ("source", "where"),
+    [("x = 1\n\nreturn*0\n", (3, 1)), ("\n  \nfor x in y:\n    yield*x\n", (4, 5)), ("\nreturn*0\n", (2, 1))],
+)
+def test_a_parse_error_without_a_position_points_at_the_code(source: str, where: tuple[int, int]) -> None:
+    """libcst's validation errors carry no position: the keyword they name, else the first code."""
+    (finding,) = check(source)
+    assert finding.code == "SBX900"
+    assert (finding.line, finding.column) == where
