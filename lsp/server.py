@@ -472,6 +472,9 @@ def _resolves_edits(ls: SandboxLintServer) -> bool:
     return bool(properties) and "edit" in properties
 
 
+_TITLE_NOTES = {"unsafe": " (unsafe: check the result)", "display": " (suggestion: review the rewrite)"}
+
+
 def _quick_fixes(
     ls: SandboxLintServer, doc: Document, diagnostics: Sequence[types.Diagnostic]
 ) -> list[types.CodeAction]:
@@ -484,11 +487,13 @@ def _quick_fixes(
         code = diagnostic.code
         fix = ls.fix_of(doc, diagnostic)
         if fix is not None:
+            # Display fixes (suggested rewrites) are offered too, as ruff's server does, marked as
+            # suggestions; they are never preferred and never part of "fix all".
             message, applicability, edits = fix
             safe = applicability == "safe"
             fixes.append(
                 types.CodeAction(
-                    title=f"{code}: {message}" + ("" if safe else " (unsafe: check the result)"),
+                    title=f"{code}: {message}" + _TITLE_NOTES.get(applicability, ""),
                     kind=types.CodeActionKind.QuickFix,
                     diagnostics=[diagnostic],
                     edit=convert.workspace_edit(doc, edits, ls.client_capabilities),

@@ -10,7 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Applicability = Literal["safe", "unsafe"]
+# "safe": `--fix` applies it; "unsafe": only with `--unsafe-fixes`; "display":
+# a suggested rewrite (the code the message quotes), shown to users, editors
+# and models but never applied, as ruff's display-only fixes.
+Applicability = Literal["safe", "unsafe", "display"]
+APPLIED: frozenset[str] = frozenset({"safe", "unsafe"})
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,11 @@ class Fix:
     message: str
     applicability: Applicability
     edits: tuple[Edit, ...]
+
+    @property
+    def applies(self) -> bool:
+        """True for a fix `--fix` can apply (safe, or unsafe with `--unsafe-fixes`)."""
+        return self.applicability in APPLIED
 
 
 @dataclass(frozen=True)

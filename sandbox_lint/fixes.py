@@ -63,8 +63,11 @@ def _fits(taken: list[tuple[int, int, str]], start: int, end: int) -> bool:
 
 
 def fixable(diagnostics: Iterable[Diagnostic], *, unsafe: bool = False) -> list[Diagnostic]:
+    """The diagnostics whose fix may be applied: safe ones, and unsafe ones when
+    `unsafe`. Display fixes (suggested rewrites) are never applied."""
     return [
-        d for d in diagnostics if d.fix is not None and (d.fix.applicability == "safe" or unsafe)
+        d for d in diagnostics
+        if d.fix is not None and (d.fix.applicability == "safe" or (unsafe and d.fix.applicability == "unsafe"))
     ]
 
 

@@ -147,7 +147,7 @@ def format_statistics(results: Sequence[FileResult]) -> str:
     pairs = _sorted(results)
     counts = Counter(d.code for _, d in pairs)
     names = {d.code: d.name for _, d in pairs}
-    fixable = {d.code for _, d in pairs if d.fix is not None}
+    fixable = {d.code for _, d in pairs if d.fix is not None and d.fix.applies}
     rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     width = max((len(str(count)) for _, count in rows), default=1)
     code_width = max((len(code) for code, _ in rows), default=6)
@@ -174,7 +174,8 @@ def _json_edit(edit: Edit) -> dict[str, Any]:
 
 
 def json_items(results: Sequence[FileResult]) -> list[dict[str, Any]]:
-    """ruff's JSON objects, as Python values."""
+    """ruff's JSON objects, as Python values. A fix's `applicability` is
+    "safe", "unsafe" or "display" (a suggested rewrite, never applied)."""
     items = []
     for name, d in _sorted(results):
         rule = _rule(d.code)
@@ -265,7 +266,7 @@ def sarif_log(results: Sequence[FileResult], *, cwd: Path | None = None) -> dict
         }
         if d.code in index:
             result["ruleIndex"] = index[d.code]
-        if d.fix is not None:
+        if d.fix is not None:  # display fixes too: SARIF fixes are proposals; `applicability` says which
             result["fixes"] = [
                 {
                     "description": {"text": d.fix.message},
@@ -343,10 +344,12 @@ def format_github(results: Sequence[FileResult]) -> str:
 
 # ---------------------------------------------------------------- llm
 
-_LINE_BREAK = re.compile(r"[ \t]*\r?\n[ \t]*")
+_LINE_BREAK = re.compile(r"[ \t]*(?:\r\n|\r|\n)[ \t]*")
 
 
 def _one_line(message: str) -> str:
+    """The message on one line, whole: nothing is cut (the rules quote code on
+    one line already, eliding whole sub-expressions to `...` when long)."""
     return _LINE_BREAK.sub(" ", message.strip())
 
 

@@ -39,7 +39,17 @@ def _demote_headings(markdown: str) -> str:
 
 
 def _fix_label(rule: type[Rule]) -> str:
-    return {"safe": "safe fix", "unsafe": "unsafe fix"}.get(rule.fixable or "", "")
+    label = {"safe": "safe fix", "unsafe": "unsafe fix"}.get(rule.fixable or "", "")
+    if rule.suggests:
+        label = f"{label}, suggested rewrites" if label else "suggested rewrites"
+    return label
+
+
+def _fix_cell(rule: type[Rule]) -> str:
+    applied = rule.fixable if rule.fixable in ("safe", "unsafe") else ""
+    if rule.suggests:
+        return f"{applied} + display" if applied else "display"
+    return applied
 
 
 def _cell(text: str) -> str:
@@ -71,7 +81,7 @@ def render_all() -> str:
     for rule in rules:
         anchor = f"{rule.code} {rule.name}".lower().replace(" ", "-")
         lines.append(
-            f"| [{rule.code}](#{anchor}) | {rule.name} | {rule.category} | {rule.fixable or ''} | {_cell(rule.summary)} |"
+            f"| [{rule.code}](#{anchor}) | {rule.name} | {rule.category} | {_fix_cell(rule)} | {_cell(rule.summary)} |"
         )
     lines.append("")
     sections = [render_rule(rule) for rule in rules]

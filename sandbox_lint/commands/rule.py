@@ -25,12 +25,26 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     rule.set_defaults(handler=command_rule)
 
 
+_SUGGESTED = "a suggested rewrite (display only: shown in editors, JSON and SARIF, never applied by `--fix`)"
+
+
 def _fix_availability(rule: type[Rule]) -> str:
+    """The "Fix safety" line: what `--fix` applies, and whether findings carry suggested rewrites."""
+    also = f"; other findings carry {_SUGGESTED}" if rule.suggests else ""
     if rule.fixable == "safe":
-        return "Fix: safe (applied by `--fix`)."
+        return f"Fix: safe (applied by `--fix`){also}."
     if rule.fixable == "unsafe":
-        return "Fix: unsafe (applied by `--fix --unsafe-fixes`)."
+        return f"Fix: unsafe (applied by `--fix --unsafe-fixes`){also}."
+    if rule.suggests or rule.fixable == "display":
+        return f"Fix: {_SUGGESTED}."
     return "Fix: none."
+
+
+def fix_kind(rule: type[Rule]) -> str | None:
+    """"safe", "unsafe", "display" (suggestions only) or None, for machine output."""
+    if rule.fixable in ("safe", "unsafe"):
+        return rule.fixable
+    return "display" if rule.suggests or rule.fixable == "display" else None
 
 
 def rule_text(rule: type[Rule]) -> str:
@@ -62,7 +76,8 @@ def command_rule(args: argparse.Namespace) -> int:
                 "name": rule.name,
                 "summary": rule.summary,
                 "category": rule.category,
-                "fix": rule.fixable,
+                "fix": fix_kind(rule),
+                "suggests": rule.suggests,
                 "severity": rule.severity,
                 "explanation": rule.docs(),
                 "url": rule.url(),

@@ -47,7 +47,9 @@ class Replacement:
     """A fix: replace `node`'s source range with `code`.
 
     Multi-line `code` is re-indented: lines after the first get the leading
-    whitespace of the line where `node` starts.
+    whitespace of the line where `node` starts. A "display" fix is a
+    suggested rewrite: shown to people and models, never applied by
+    `--fix`; its code is the code the message quotes.
     """
 
     node: cst.CSTNode
@@ -94,7 +96,8 @@ class Rule:
     owns_unknown: ClassVar[bool] = False  # visit every node type off the allow-list
     severity: ClassVar[Literal["error", "warning", "information", "hint"]] = "warning"  # in editors
     enforced_at_runtime: ClassVar[bool] = True  # the runtime refuses what it reports, `# noqa` or not
-    fixable: ClassVar[Applicability | None] = None
+    fixable: ClassVar[Applicability | None] = None  # the fix `--fix` may apply ("display": suggestions only)
+    suggests: ClassVar[bool] = False  # some findings carry a display fix: a rewrite shown, never applied
     VALID: ClassVar[list[str | Valid]] = []
     INVALID: ClassVar[list[str | Invalid]] = []
 
@@ -153,11 +156,6 @@ def code_of(node: cst.CSTNode) -> str:
 
 
 _EMPTY = cst.Module(body=[])
-
-
-def shorten(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -280,5 +278,4 @@ class Context:
 
 __all__ = [
     "Context", "Finding", "HostFinding", "Invalid", "Replacement", "Rule", "TextFinding", "Valid", "code_of", "field",
-    "shorten",
 ]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from .base import Context, Invalid, Rule, Valid, shorten
+from .base import Context, Invalid, Rule, Valid
 
 
 # `lazy import` (PEP 810) where this libcst version knows it.
@@ -60,10 +60,15 @@ class ImportStatement(Rule):
             statement = f"{lazy}from {dots}{ctx_name(module) if module is not None else ''} import {imported}"
         else:
             statement = f"{lazy}import {imported}"
+        if len(statement) > 80:  # named in words: an import is never code to write back
+            count = 1 if isinstance(names, cst.ImportStar) else len(names)
+            statement = f"{lazy}import of {count} names"
+        else:
+            statement = f"`{statement}`"
         ctx.report(
             self,
             node,
-            f"`{shorten(statement)}` is not allowed: all available functions are provided directly; "
+            f"{statement} is not allowed: all available functions are provided directly; "
             "call the tasks and builtins by name",
         )
 

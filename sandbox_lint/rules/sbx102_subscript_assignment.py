@@ -2,83 +2,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from .base import Context, Invalid, Rule, code_of, shorten
-from .shared import STRINGS, TARGET_OWNERS, Builder, operand, rebind, replacement_advice, target_sites
-
-
-def _int_literal(node: cst.BaseExpression) -> int | None:
-    """The value of an integer literal like `3` or `-1`, else None."""
-    sign = 1
-    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus) and not node.lpar:
-        sign, node = -1, node.expression
-    if isinstance(node, cst.Integer) and not node.lpar:
-        try:
-            return sign * int(node.value.replace("_", ""), 0)
-        except ValueError:
-            return None
-    return None
-
-
-def _list_with(container: str, key_node: cst.BaseExpression, middle: str) -> str:
-    """`container` with the item at `key_node` replaced by the list `middle`."""
-    index = _int_literal(key_node)
-    if index is None:
-        key = code_of(key_node)
-        return f"{container}[:{key}] + {middle} + {container}[{operand(key_node)} + 1:]"
-    if index == 0:
-        return f"{middle} + {container}[1:]"
-    if index == -1:
-        return f"{container}[:-1] + {middle}"
-    return f"{container}[:{index}] + {middle} + {container}[{index + 1}:]"
-
-
-def _subscript_builder(target: cst.Subscript) -> Builder:
-    base = target.value
-    container = code_of(base)
-    elements = target.slice
-    if len(elements) == 1 and isinstance(elements[0].slice, cst.Index) and elements[0].slice.star is None:
-        key_node = elements[0].slice.value
-        key = code_of(key_node)
-
-        def build_index(value: str) -> str:
-            as_dict = rebind(base, f"{{**{container}, {key}: {value}}}")
-            if isinstance(key_node, STRINGS):
-                return as_dict
-            as_list = rebind(base, _list_with(container, key_node, f"[{value}]"))
-            append = f"`{container}.append({value})` to add an item at the end"
-            if _int_literal(key_node) is not None:
-                return f"for a list, {as_list} (or {append}); for a dict, {as_dict}"
-            return f"for a dict, {as_dict}; for a list, {append}, or {as_list} to replace one"
-
-        return build_index
-    if len(elements) == 1 and isinstance(elements[0].slice, cst.Slice) and elements[0].slice.step is None:
-        piece = elements[0].slice
-        lower = code_of(piece.lower) if piece.lower is not None else None
-        upper = code_of(piece.upper) if piece.upper is not None else None
-
-        def build_slice(value: str) -> str:
-            parts = []
-            if lower is not None:
-                parts.append(f"{container}[:{lower}]")
-            is_list = value.isidentifier() or (value.startswith("[") and value.endswith("]"))
-            parts.append(value if is_list else f"list({value})")
-            if upper is not None:
-                parts.append(f"{container}[{upper}:]")
-            return rebind(base, " + ".join(parts))
-
-        return build_slice
-    if len(elements) > 1 and all(isinstance(e.slice, cst.Index) for e in elements):
-        key = ", ".join(code_of(e.slice) for e in elements)
-
-        def build_tuple_key(value: str) -> str:
-            return rebind(base, f"{{**{container}, ({key}): {value}}}")
-
-        return build_tuple_key
-
-    def build_other(value: str) -> str:
-        return f"build a new `{container}` holding `{value}` with a literal or comprehension"
-
-    return build_other
+from .base import Context, Invalid, Rule, Valid
+from .shared import TARGET_OWNERS, target_rewrite, target_sites, with_item
+from .suggestions import elide
 
 
 class SubscriptAssignment(Rule):
@@ -113,19 +39,27 @@ class SubscriptAssignment(Rule):
     ```
 
     ## Fix safety
-    No fix: whether the container is a dict or a list, and whether other
-    names share it, is not visible in the syntax.
+    No automatic fix: other names may share the container, and rebuilding it
+    leaves them with the old value. The rewrite the message names comes as a
+    display fix (shown in editors and JSON, never applied by `--fix`) for
+    plain, chained and unpacking assignments, augmented assignments and
+    `for` targets. When the container is bound to a dict (a dict literal or
+    comprehension, `{**d, ...}`, `dict(...)`, a `dict` annotation) or a list
+    in its scope, the rewrite is for that kind only; otherwise the message
+    names both, the likelier first (a list for an integer index).
     """
 
     code = "SBX102"
     name = "subscript-assignment"
     summary = "assignment to a subscript is not allowed: build a new dict or list instead"
     inspects = TARGET_OWNERS
+    suggests = True
     VALID = [
         "d = {'a': 1}\nd = {**d, 'b': 2}\nx = d['a']\n",
         "xs = []\nfor i in range(3):\n    xs.append(i * 2)\nfirst, *rest = xs\nhead = xs[0]\n",
         "pairs = [(k, v) for k, v in {'a': 1}.items()]\nfor k, v in pairs:\n    print(k, v)\n",
         "def f(d):\n    return [d[k] for k in d]\n",
+        Valid("counts = {}\nfor name in ['a']:\n    counts = {**counts, name: len(name)}\n"),
     ]
     INVALID = [
         Invalid("d = {}\nd['k'] = 1\n", line=2, column=1),
@@ -138,6 +72,9 @@ class SubscriptAssignment(Rule):
         Invalid("d = {}\nd['k']: int = 1\n"),
         Invalid("def outer(m):\n    def inner():\n        m[0][1] = 2\n        return m\n    return inner\n", line=3, column=9),
         Invalid("d = {}\na = d['x'] = 3\n"),
+        Invalid("d = {'a': 1}\nd['b'] = 2\n", line=2),
+        Invalid("def f(rows: list[int]):\n    rows[0] = 1\n    return rows\n"),
+        Invalid("report = load()\nreport.rows[0] = 1\n"),
     ]
 
     def visit(self, node: cst.CSTNode, ctx: Context) -> None:
@@ -145,9 +82,7 @@ class SubscriptAssignment(Rule):
             target = site.target
             if not isinstance(target, cst.Subscript):
                 continue
-            advice = replacement_advice(site, _subscript_builder(target))
-            ctx.report(
-                self,
-                target,
-                f"assignment to `{shorten(code_of(target))}` is not allowed: {advice}",
-            )
+            words, fix = target_rewrite(site, lambda value: with_item(target, value, ctx), ctx)
+            if not words:
+                words = f"build a new `{elide(target.value, 40)}` holding the new item with a literal or comprehension"
+            ctx.report(self, target, f"assignment to `{elide(target, target=True)}` is not allowed: {words}", fix)

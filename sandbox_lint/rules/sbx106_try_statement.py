@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from .base import Context, Invalid, Rule
+from .base import Context, Invalid, Replacement, Rule
+from .suggestions import body_text, default_indent, reindent_safe
 
 
 class TryStatement(Rule):
@@ -31,13 +32,17 @@ class TryStatement(Rule):
     ```
 
     ## Fix safety
-    No fix: dropping a handler changes what happens on failure.
+    No automatic fix: dropping a handler changes what happens on failure.
+    The rewrite the message names (the `try` body, then its `else` and
+    `finally` bodies, dedented) comes as a display fix, never applied by
+    `--fix`.
     """
 
     code = "SBX106"
     name = "try-statement"
     summary = "`try` is not allowed: errors propagate to the controller"
     owns = (cst.Try, cst.TryStar)
+    suggests = True
     VALID = [
         "result = train([1, 2])\n",
         "def check(x):\n    if x < 0:\n        raise ValueError('negative')\n    return x\n",
@@ -56,10 +61,22 @@ class TryStatement(Rule):
             construct = "`try`/`finally`"
         else:
             construct = "`try`/`except`"
+        assert isinstance(node, (cst.Try, cst.TryStar))
+        fix = None
+        if reindent_safe(node, ctx):
+            indent = default_indent(ctx)
+            blocks = [node.body]
+            if node.orelse is not None:
+                blocks.append(node.orelse.body)
+            if node.finalbody is not None:
+                blocks.append(node.finalbody.body)
+            parts = [text for text in (body_text(block, indent) for block in blocks) if text]
+            fix = Replacement(node, "\n".join(parts) or "pass", "Keep the body of the `try` without its handlers", "display")
         ctx.report(
             self,
             node,
             f"{construct} is not allowed: errors propagate to the controller, which reports or retries "
             "them; keep the body without the `try`, and test conditions with `if` before an operation "
             "that may fail",
+            fix,
         )

@@ -2,17 +2,17 @@ from __future__ import annotations
 
 import libcst as cst
 
-from .base import Context, Invalid, Replacement, Rule, code_of, shorten
-from .shared import operand
+from .base import Context, Invalid, Replacement, Rule, code_of
+from .shared import names_in
+from .suggestions import elide, fmt, fresh_name, operand
 
 
 # What each set constructor becomes: frozensets are hashable, so a tuple keeps that.
 _CONSTRUCTORS = {"set": ("list", "[]", "a list"), "frozenset": ("tuple", "()", "a tuple")}
-_DEDUP = "to drop duplicates, write `list({x: None for x in xs})` (it keeps the first-seen order)"
 
 
-def _as_list(node: cst.Set) -> str:
-    return code_of(
+def _as_list(node: cst.Set) -> cst.List:
+    return (
         cst.List(
             elements=node.elements,
             lbracket=cst.LeftSquareBracket(whitespace_after=node.lbrace.whitespace_after),
@@ -21,8 +21,8 @@ def _as_list(node: cst.Set) -> str:
     )
 
 
-def _as_list_comp(node: cst.SetComp) -> str:
-    return code_of(
+def _as_list_comp(node: cst.SetComp) -> cst.ListComp:
+    return (
         cst.ListComp(
             elt=node.elt,
             for_in=node.for_in,
@@ -32,10 +32,10 @@ def _as_list_comp(node: cst.SetComp) -> str:
     )
 
 
-def _dedup_comp(node: cst.SetComp) -> str:
+def _dedup_comp(node: cst.SetComp) -> cst.Call:
     """The order-keeping, duplicate-free list the set comprehension meant."""
     as_dict = cst.DictComp(key=node.elt, value=cst.Name("None"), for_in=node.for_in)
-    return f"list({code_of(as_dict)})"
+    return cst.Call(func=cst.Name("list"), args=[cst.Arg(as_dict)])
 
 
 def _fix(node: cst.CSTNode, code: str, message: str) -> Replacement | None:
@@ -115,43 +115,51 @@ class SetLiteral(Rule):
                 self._report_call(node, func, ctx)  # type: ignore[arg-type]
         elif isinstance(node, cst.Set):
             replacement = _as_list(node)
+            shown = elide(replacement)
             ctx.report(
                 self,
                 node,
-                f"set literal `{shorten(code_of(node))}` is not allowed: use the list `{shorten(replacement)}` "
-                f"(`x in xs` tests membership the same way); {_DEDUP}",
-                _fix(node, replacement, f"Replace the set with the list `{shorten(replacement)}`"),
+                f"set literal `{elide(node)}` is not allowed: use the list `{shown}` "
+                f"(`x in xs` tests membership the same way); {_dedup(ctx, replacement)}",
+                _fix(node, code_of(replacement), f"Replace the set with the list `{shown}`"),
             )
         elif isinstance(node, cst.SetComp):
-            replacement = _as_list_comp(node)
+            comprehension = _as_list_comp(node)
             ctx.report(
                 self,
                 node,
-                f"set comprehension is not allowed: use the list comprehension `{shorten(replacement)}`, "
-                f"or `{shorten(_dedup_comp(node))}` to drop duplicates (it keeps the first-seen order)",
-                _fix(node, replacement, "Replace the set comprehension with a list comprehension"),
+                f"set comprehension is not allowed: use the list comprehension `{elide(comprehension)}`, "
+                f"or `{elide(_dedup_comp(node))}` to drop duplicates (it keeps the first-seen order)",
+                _fix(node, code_of(comprehension), "Replace the set comprehension with a list comprehension"),
             )
 
     def _report_call(self, node: cst.Call, func: cst.Name, ctx: Context) -> None:
         constructor, empty, kind = _CONSTRUCTORS[func.value]
         fix: Replacement | None = None
-        dedup = _DEDUP
+        dedup = ""
         if not node.args:
             replacement = empty
             fix = Replacement(node, empty, f"Replace `{func.value}()` with `{empty}`", "unsafe")
         elif len(node.args) == 1 and node.args[0].keyword is None and node.args[0].star != "**":
             argument = node.args[0].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-            replacement = f"{constructor}({code_of(argument)})"
+            replacement = fmt(f"{constructor}({{}})", argument).shown()
             fix = Replacement(func, constructor, f"Call `{constructor}` instead of `{func.value}`", "unsafe")
             if not argument.star:
-                items = operand(argument.value)
-                dedup = f"to drop duplicates, write `{constructor}({{item: None for item in {shorten(items)}}})` (it keeps the first-seen order)"
+                dedup = _dedup(ctx, argument.value, constructor)
         else:
-            replacement = f"{constructor}(...)"
+            replacement = ""
+        instead = f"`{replacement}`" if replacement else f"`{constructor}` of the items"
         ctx.report(
             self,
             node,
-            f"`{shorten(code_of(node))}` builds a {func.value}, which is not allowed: use {kind}, "
-            f"`{shorten(replacement)}`; {dedup}",
+            f"`{elide(node)}` builds a {func.value}, which is not allowed: use {kind}, {instead}"
+            + (f"; {dedup}" if dedup else ""),
             fix,
         )
+
+
+def _dedup(ctx: Context, items: cst.BaseExpression, constructor: str = "list") -> str:
+    """How to drop duplicates from `items` in order: a dict's keys."""
+    x = fresh_name(ctx, "x", names_in(items), local=True)
+    code = fmt(f"{constructor}({{{{{x}: None for {x} in {{}}}}}})", operand(items))
+    return f"to drop duplicates, write `{code.shown()}` (it keeps the first-seen order)"

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from .base import Context, Invalid, Replacement, Rule, Valid, code_of, shorten
+from .base import Context, Invalid, Replacement, Rule, Valid
+from .suggestions import Code, fmt
 
 
 # Conditions that stay correct after `not ` without parentheses.
@@ -13,11 +14,10 @@ _ATOMS = (
 )
 
 
-def negated(test: cst.BaseExpression) -> str:
-    text = code_of(test)
+def negated(test: cst.BaseExpression) -> Code:
     if isinstance(test, _ATOMS) or test.lpar:
-        return f"not {text}"
-    return f"not ({text})"
+        return fmt("not {}", test)
+    return fmt("not ({})", test)
 
 
 class AssertStatement(Rule):
@@ -84,9 +84,9 @@ class AssertStatement(Rule):
     def visit(self, node: cst.CSTNode, ctx: Context) -> None:
         assert type(node) is cst.Assert
         condition = negated(node.test)
-        message = code_of(node.msg) if node.msg is not None else ""
-        replacement = f"if {condition}:\n{_indent(ctx)}raise AssertionError({message})"
-        shown = f"if {shorten(condition)}: raise AssertionError({shorten(message)})"
+        message: cst.BaseExpression | str = node.msg if node.msg is not None else ""
+        replacement = fmt(f"if {{}}:\n{_indent(ctx)}raise AssertionError({{}})", condition, message).text
+        shown = fmt("if {}: raise AssertionError({})", condition, message).shown()
         fix = None
         if self._fixable(node, ctx, replacement):
             fix = Replacement(node, replacement, f"Rewrite as `{shown}`")

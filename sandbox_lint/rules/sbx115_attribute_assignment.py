@@ -2,18 +2,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from .base import Context, Invalid, Rule, code_of, shorten
-from .shared import TARGET_OWNERS, Builder, rebind, replacement_advice, target_sites
-
-
-def _attribute_builder(target: cst.Attribute) -> Builder:
-    container = code_of(target.value)
-    key = f'"{target.attr.value}"'
-
-    def build(value: str) -> str:
-        return rebind(target.value, f"{{**{container}, {key}: {value}}}")
-
-    return build
+from .base import Context, Invalid, Rule, Valid
+from .shared import TARGET_OWNERS, is_self, target_rewrite, target_sites, with_attribute
+from .suggestions import elide
 
 
 class AttributeAssignment(Rule):
@@ -40,13 +31,19 @@ class AttributeAssignment(Rule):
     ```
 
     ## Fix safety
-    No fix: turning an object into a dict changes every place that reads it.
+    No automatic fix: turning an object into a dict changes every place that
+    reads it (`obj.attr` becomes `obj["attr"]`). The rewrite the message
+    names comes as a display fix (never applied by `--fix`) where the
+    statement allows it. Inside a method of a class, `self.x = v` gets no
+    rewrite: the class itself is rejected (SBX104), and its data belongs in
+    a dict built by a function.
     """
 
     code = "SBX115"
     name = "attribute-assignment"
     summary = "assignment to an attribute is not allowed: build a new value instead"
     inspects = TARGET_OWNERS
+    suggests = True
     VALID = [
         "config = {'retries': 1}\nconfig = {**config, 'retries': 3}\n",
         "text = 'a b'\nwords = text.split()\nn = len(words)\n",
@@ -60,6 +57,8 @@ class AttributeAssignment(Rule):
         "def outer(state):\n    def inner():\n        state.count: int = 1\n    return inner\n",
         "state.count += 1\n",
         "a = state.count = 3\n",
+        "class Job:\n    def __init__(self, name):\n        self.name = name\n",
+        "report = load()\nreport.summary.total = 3\n",
     ]
 
     def visit(self, node: cst.CSTNode, ctx: Context) -> None:
@@ -67,10 +66,24 @@ class AttributeAssignment(Rule):
             target = site.target
             if not isinstance(target, cst.Attribute):
                 continue
-            advice = replacement_advice(site, _attribute_builder(target))
+            shown = elide(target, target=True)
+            owner = is_self(target.value, ctx)
+            if owner is not None:
+                ctx.report(
+                    self,
+                    target,
+                    f"assignment to attribute `{shown}` is not allowed: `{elide(target.value)}` is an instance of class "
+                    f"`{owner}`, and classes are not allowed (SBX104); build the record as a dict in a plain "
+                    "function and return it",
+                )
+                continue
+            words, fix = target_rewrite(site, lambda value: with_attribute(target, value, ctx), ctx)
+            if not words:
+                words = "build a new value with a literal instead"
             ctx.report(
                 self,
                 target,
-                f"assignment to attribute `{shorten(code_of(target))}` is not allowed: the sandbox has no "
-                f"objects to mutate; keep the data in a dict and {advice}",
+                f"assignment to attribute `{shown}` is not allowed: the sandbox has no objects to mutate; "
+                f"keep the data in a dict and {words}",
+                fix,
             )

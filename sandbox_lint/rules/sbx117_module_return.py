@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from .base import Context, Invalid, Rule, code_of, shorten
+from .base import Context, Invalid, Replacement, Rule
+from .suggestions import elide, splice
 
 
 class ModuleReturn(Rule):
@@ -29,14 +30,18 @@ class ModuleReturn(Rule):
     ```
 
     ## Fix safety
-    No fix: a `return` in the middle of a script also stops it, which an
-    expression does not; such scripts need an `if/else` around the rest.
+    No automatic fix. A `return value` that is the script's last statement
+    gets the rewrite the message names (`value` alone) as a display fix,
+    never applied by `--fix`. A `return` in the middle of a script also
+    stops it, which an expression does not; such scripts need an `if/else`
+    around the rest, and get no fix.
     """
 
     code = "SBX117"
     name = "module-return"
     summary = "`return` outside a function: the last expression is the result"
     inspects = (cst.Return,)
+    suggests = True
     VALID = [
         "total = sum([1, 2])\ntotal\n",
         "def f(x):\n    def g():\n        return x\n    return g()\n\nf(1)\n",
@@ -52,15 +57,30 @@ class ModuleReturn(Rule):
         if ctx.enclosing_function() is not None:
             return
         assert type(node) is cst.Return
-        if node.value is None:
+        last = _last_statement(node, ctx)
+        if node.value is None or not last:
             message = (
                 "`return` outside a function is not allowed: the last expression is the result; "
-                "put the remaining statements under an `if/else` instead of returning early"
+                "put the remaining statements under an `if/else` instead of returning early, and end "
+                "with the result as an expression"
             )
-        else:
-            value = shorten(code_of(node.value))
-            message = (
-                f"`return` outside a function is not allowed: the last expression is the result; "
-                f"write `{value}` as the last line instead of `return {value}`"
-            )
-        ctx.report(self, node, message)
+            ctx.report(self, node, message)
+            return
+        value = elide(node.value)
+        fix = Replacement(node, splice(node.value), f"Replace `return {value}` with `{value}`", "display")
+        message = (
+            f"`return` outside a function is not allowed: the last expression is the result; "
+            f"write `{value}` as the last line instead of `return {value}`"
+        )
+        ctx.report(self, node, message, fix)
+
+
+def _last_statement(node: cst.Return, ctx: Context) -> bool:
+    """True for a `return` that is the last statement of a script's top level."""
+    if len(ctx.ancestors) != 2:
+        return False
+    module, line = ctx.ancestors
+    return (
+        isinstance(module, cst.Module) and isinstance(line, cst.SimpleStatementLine)
+        and bool(module.body) and module.body[-1] is line and line.body[-1] is node
+    )

@@ -4,7 +4,8 @@ import re
 
 import libcst as cst
 
-from .base import Context, Invalid, Rule
+from .base import Context, Invalid, Replacement, Rule
+from .suggestions import default_indent, reindent_safe, splice
 
 
 _FRIENDLY = {
@@ -52,7 +53,10 @@ class UnsupportedSyntax(Rule):
     ```
 
     ## Fix safety
-    No fix.
+    No automatic fix. Display fixes (shown, never applied by `--fix`) for the
+    cases with a plain replacement: `async for` becomes `for` over the
+    values, a bare `raise` a `raise RuntimeError(...)`, and the `...`
+    literal `None`.
     """
 
     owns_unknown = True
@@ -60,6 +64,7 @@ class UnsupportedSyntax(Rule):
     name = "unsupported-syntax"
     summary = "this construct is not part of the sandbox language"
     inspects = (cst.For, cst.CompFor, cst.Raise)
+    suggests = True
     VALID = ["for x in [1, 2]:\n    pass\n", "raise ValueError('bad')", "y = [x for x in [1]]"]
     INVALID = [
         Invalid("z = 1j", line=1, column=5),
@@ -73,7 +78,11 @@ class UnsupportedSyntax(Rule):
     def visit(self, node: cst.CSTNode, ctx: Context) -> None:
         if isinstance(node, cst.For):
             if node.asynchronous is not None:
-                ctx.report(self, node, "`async for` is not supported: iterate over a list with `for`")
+                fix = None
+                if reindent_safe(node, ctx):
+                    text = splice(node.with_changes(asynchronous=None), indent=default_indent(ctx))
+                    fix = Replacement(node, text, "Iterate with `for`", "display")
+                ctx.report(self, node, "`async for` is not supported: iterate over a list with `for`", fix)
             return
         if isinstance(node, cst.CompFor):
             if node.asynchronous is not None:
@@ -81,6 +90,18 @@ class UnsupportedSyntax(Rule):
             return
         if isinstance(node, cst.Raise):
             if node.exc is None:
-                ctx.report(self, node, "a bare `raise` is not supported: raise an exception value, e.g. `raise ValueError(msg)`")
+                replacement = 'raise RuntimeError("failed")'
+                ctx.report(
+                    self,
+                    node,
+                    f"a bare `raise` is not supported: raise an exception value, e.g. `{replacement}`",
+                    Replacement(node, replacement, f"Write `{replacement}`", "display"),
+                )
+            return
+        if isinstance(node, cst.Ellipsis):
+            ctx.report(
+                self, node, "the `...` literal is not part of the sandbox language: write `None`",
+                Replacement(node, "None", "Write `None`", "display"),
+            )
             return
         ctx.report(self, node, f"{describe(node)} is not part of the sandbox language")

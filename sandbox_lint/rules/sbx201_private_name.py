@@ -1,51 +1,14 @@
 from __future__ import annotations
 
-import re
-
 import libcst as cst
 
 from ..tree import ROLE_ATTR, ROLE_KEYWORD
-from .base import Context, Invalid, Rule
-from .shared import folded
+from .base import Context, Invalid, Replacement, Rule
+from .shared import INTROSPECTION_ATTRIBUTES, INTROSPECTION_PREFIX, folded, is_introspection
+from .suggestions import fmt, fresh_name
 
+__all__ = ["INTROSPECTION_ATTRIBUTES", "INTROSPECTION_PREFIX", "PrivateName", "is_introspection"]
 
-# The attributes through which a running program reaches frames, code objects
-# and tracebacks, and from a frame its globals and builtins: every name CPython
-# (3.9 to 3.14) defines on frame, code, traceback, generator, coroutine and
-# async generator objects, plus exceptions' `with_traceback`, plus the names
-# of RestrictedPython's `INSPECT_ATTRIBUTES`, plus Python 2's spellings.
-# `INTROSPECTION_PREFIX` covers names a later Python adds with the same prefixes.
-INTROSPECTION_ATTRIBUTES = frozenset({
-    # frame
-    "f_back", "f_builtins", "f_code", "f_generator", "f_globals", "f_lasti", "f_lineno", "f_locals",
-    "f_trace", "f_trace_lines", "f_trace_opcodes", "f_restricted", "f_exc_type", "f_exc_value", "f_exc_traceback",
-    # code
-    "co_argcount", "co_branches", "co_cellvars", "co_code", "co_consts", "co_exceptiontable", "co_filename",
-    "co_firstlineno", "co_flags", "co_freevars", "co_kwonlyargcount", "co_lines", "co_linetable", "co_lnotab",
-    "co_name", "co_names", "co_nlocals", "co_positions", "co_posonlyargcount", "co_qualname", "co_stacksize",
-    "co_varnames",
-    # traceback
-    "tb_frame", "tb_lasti", "tb_lineno", "tb_next",
-    # generator, coroutine, async generator
-    "gi_code", "gi_frame", "gi_running", "gi_suspended", "gi_yieldfrom",
-    "cr_await", "cr_code", "cr_frame", "cr_origin", "cr_running", "cr_suspended",
-    "ag_await", "ag_code", "ag_frame", "ag_running", "ag_suspended",
-    # exceptions, classes, Python 2
-    "with_traceback", "mro",
-    "func_closure", "func_code", "func_defaults", "func_dict", "func_globals", "func_name",
-    "im_class", "im_func", "im_self",
-})
-INTROSPECTION_PREFIX = re.compile(r"(?:f|co|tb|gi|cr|ag|func|im)_[a-z_]+")
-
-
-def is_introspection(name: str) -> bool:
-    """True for an attribute name that reaches frames, code or tracebacks."""
-    return name in INTROSPECTION_ATTRIBUTES or INTROSPECTION_PREFIX.fullmatch(name) is not None
-
-
-def _suggestion(name: str) -> str:
-    stripped = name.strip("_")
-    return stripped if stripped and stripped.isidentifier() else "value"
 
 
 class PrivateName(Rule):
@@ -88,7 +51,10 @@ class PrivateName(Rule):
 
     ## Fix safety
     No fix: renaming a name must rename all its uses, and a dunder or
-    introspection access has no direct replacement.
+    introspection access has no direct replacement. A keyword argument
+    that starts with `_` (`f(_k=1)`) gets a display fix passing it in a
+    dict, `f(**{"_k": 1})`, never applied by `--fix`. The new name a
+    message proposes is one nothing in scope uses and the sandbox accepts.
     """
 
     code = "SBX201"
@@ -97,6 +63,7 @@ class PrivateName(Rule):
     category = "security"
     severity = "error"
     inspects = (cst.Name,)
+    suggests = True
     VALID = [
         "for _ in range(3):\n    print('hi')\n",
         "name_ = 1\nvalue = name_ + 1\n",
@@ -150,25 +117,38 @@ class PrivateName(Rule):
             return
         role = ctx.roles.get(id(node))
         dunder = value.startswith("__") and value.endswith("__") and len(value) > 4
+        fix = None
         if role == ROLE_ATTR:
-            if dunder:
+            parent = ctx.parent
+            if dunder and value == "__class__" and isinstance(parent, cst.Attribute) and parent.attr is node:
+                test = fmt("isinstance({}, str)", parent.value).shown()
                 message = (
                     f"attribute `{value}` is not allowed: dunder attribute access can reach the "
-                    "interpreter's internals; work with the value itself (e.g. `isinstance(x, str)` "
-                    "instead of `x.__class__`)"
+                    f"interpreter's internals; test the type instead, e.g. `{test}`"
+                )
+            elif dunder:
+                message = (
+                    f"attribute `{value}` is not allowed: dunder attribute access can reach the "
+                    "interpreter's internals; work with the value itself"
                 )
             else:
                 message = f"attribute `{value}` is private: dunder and private attribute access is not allowed"
         elif role == ROLE_KEYWORD:
-            message = (
-                f"keyword `{value}` starts with `_`: dunder and private names are not allowed; "
-                f"pass a dict instead, e.g. `{{'{value}': ...}}`"
-            )
+            parent = ctx.parent
+            if isinstance(parent, cst.Arg) and parent.keyword is node:
+                spread = fmt(f'**{{{{"{value}": {{}}}}}}', parent.value)
+                message = (
+                    f"keyword `{value}` starts with `_`: dunder and private names are not allowed; "
+                    f"pass it in a dict instead: `{spread.shown()}`"
+                )
+                fix = Replacement(parent, spread.text, f"Pass `{value}` in a dict", "display")
+            else:
+                message = f"keyword `{value}` starts with `_`: dunder and private names are not allowed"
         elif dunder:
             message = f"`{value}` is a dunder name: dunder and private access is not allowed in the sandbox"
         else:
             message = (
                 f"`{value}` starts with `_`: dunder and private names are not allowed; "
-                f"rename it, e.g. `{_suggestion(value)}`"
+                f"rename it (every use), e.g. `{fresh_name(ctx, value)}`"
             )
-        ctx.report(self, node, message)
+        ctx.report(self, node, message, fix)

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from .base import Context, Invalid, Replacement, Rule, Valid, code_of, shorten
+from .base import Context, Invalid, Replacement, Rule, Valid, code_of
+from .suggestions import elide, reindent_safe
 
 
 _METHODS = frozenset({"format", "format_map"})
@@ -129,13 +130,14 @@ def spec_problem(expression: cst.FormattedStringExpression, raw: bool) -> str | 
     meaning = text if raw else _unescape(text)
     if meaning is None:
         return "it has an escape sequence that does not decode"
-    shown = shorten(repr(meaning)[1:-1], 40)  # escaped: the message must not carry control characters
+    # Quoted escaped (no control characters reach the message); a long spec is described, never cut.
+    shown = f"`{repr(meaning)[1:-1]}`" if len(meaning) <= 40 else f"{len(meaning)} characters long"
     if "{" in meaning or "}" in meaning:
-        return f"after escape processing it holds a brace (`{shown}`): a format field inside a spec"
+        return f"after escape processing it holds a brace ({shown}): a format field inside a spec"
     if "__" in meaning:
-        return f"after escape processing it holds dunder text (`{shown}`)"
+        return f"after escape processing it holds dunder text ({shown})"
     if not _STANDARD_SPEC.fullmatch(meaning):
-        return f"`{shown}` is not a standard format spec ([[fill]align][sign][#][0][width][,][.precision][type])"
+        return f"it is not a standard format spec ({shown}; [[fill]align][sign][#][0][width][,][.precision][type])"
     return None
 
 
@@ -213,6 +215,16 @@ def to_fstring(call: cst.Call) -> str:
     new_prefix = ("r" if prefix == "r" else "R" if prefix == "R" else "") + "f"
     # The fix replaces the call's own range, which excludes its parentheses.
     return new_prefix + quote + "".join(parts) + quote
+
+
+def _shown(replacement: str) -> str:
+    """The f-string for a message: whole, or elided (its long fields become `...`)."""
+    if len(replacement) <= 80 and "\n" not in replacement:
+        return replacement
+    try:
+        return elide(cst.parse_expression(replacement))
+    except cst.ParserSyntaxError:  # pragma: no cover - to_fstring builds valid code
+        return replacement
 
 
 class StrFormat(Rule):
@@ -307,7 +319,7 @@ class StrFormat(Rule):
                 self,
                 node,
                 f"`.{method}` is not allowed: format fields can read attributes (`{{0.__class__}}`); "
-                "build the text with an f-string instead, e.g. `f\"{value}\"`",
+                "build the text with an f-string instead",
             )
             return
         try:
@@ -317,17 +329,14 @@ class StrFormat(Rule):
                 self,
                 parent,
                 f"`.{method}()` is not allowed: format fields can read attributes (`{{0.__class__}}`); "
-                f"write an f-string with the values in plain sight, e.g. `f\"{{value}}\"` "
-                f"(no automatic fix: {reason})",
+                f"write an f-string with the values in plain sight (no automatic fix: {reason})",
             )
             return
-        fix = Replacement(parent, replacement, f"Rewrite as `{shorten(replacement)}`")
-        ctx.report(
-            self,
-            parent,
-            f"`.{method}()` is not allowed: format fields can read attributes; write `{shorten(replacement, 80)}`",
-            fix,
-        )
+        shown = _shown(replacement)
+        fix: Replacement | None = None
+        if "\n" not in replacement or reindent_safe(parent, ctx):  # re-indenting would change a multi-line string
+            fix = Replacement(parent, replacement, f"Rewrite as `{shown}`")
+        ctx.report(self, parent, f"`.{method}()` is not allowed: format fields can read attributes; write `{shown}`", fix)
 
     def _check_spec(self, node: cst.FormattedStringExpression, ctx: Context) -> None:
         raw = False

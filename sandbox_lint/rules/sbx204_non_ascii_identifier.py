@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import keyword
+
 import libcst as cst
 
 from ..builtins import FORBIDDEN_BUILTINS
-from .base import Context, Invalid, Rule
+from .base import Context, Invalid, Replacement, Rule
 from .shared import folded
 
 
@@ -33,7 +35,10 @@ class NonAsciiIdentifier(Rule):
     ```
 
     ## Fix safety
-    No fix: the ASCII spelling the author meant is not always the NFKC one.
+    No automatic fix: the ASCII spelling the author meant is not always the
+    NFKC one. When NFKC folds the name to a plain ASCII name that no other
+    rule rejects, that name comes as a display fix (it is the name Python
+    already uses), never applied by `--fix`.
     """
 
     code = "SBX204"
@@ -42,6 +47,7 @@ class NonAsciiIdentifier(Rule):
     category = "security"
     severity = "error"
     inspects = (cst.Name,)
+    suggests = True
     VALID = ['greeting = "héllo wörld"', "# commentaire: café\ncafe = 1\n", "x = {'ключ': 1}"]
     INVALID = [
         Invalid('ｅｖａｌ("1")', line=1, column=1),
@@ -61,10 +67,17 @@ class NonAsciiIdentifier(Rule):
                 f"identifier `{value}` is not ASCII: Python folds it with NFKC to `{normal}`, a forbidden "
                 f"builtin in disguise; {FORBIDDEN_BUILTINS[normal]}"
             )
-        elif normal.isascii():
+        elif normal.isascii() and normal.isidentifier() and not normal.startswith("_") and not keyword.iskeyword(normal):
             message = (
                 f"identifier `{value}` is not ASCII: Python folds it with NFKC to `{normal}`, "
                 f"so it hides what it names; write `{normal}`"
+            )
+            ctx.report(self, node, message, Replacement(node, normal, f"Write `{normal}`", "display"))
+            return
+        elif normal.isascii():
+            message = (
+                f"identifier `{value}` is not ASCII: Python folds it with NFKC to `{normal}`, "
+                "so it hides what it names; pick a plain ASCII name"
             )
         else:
             bad = ", ".join(f"`{c}` (U+{ord(c):04X})" for c in dict.fromkeys(value) if not c.isascii())

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from .base import Context, Invalid, Rule, code_of, shorten
+from .base import Context, Invalid, Replacement, Rule
+from .shared import clean
+from .suggestions import block_indent, default_indent, elide, fmt, reindent_safe, splice
 
 
 _LITERAL_NAMES = frozenset({"True", "False", "None"})
@@ -66,7 +68,11 @@ class DefinitionTimeCall(Rule):
     ```
 
     ## Fix safety
-    No fix: moving the evaluation into the body changes when it runs.
+    No automatic fix: moving the evaluation into the body changes when it
+    runs. For a `def` whose body is a block, the rewrite the message names
+    (`x=None`, then `if x is None:` setting it first thing in the body) comes
+    as a display fix, never applied by `--fix`. A lambda has no body for
+    statements: the message says to write a `def` instead.
     """
 
     code = "SBX207"
@@ -75,6 +81,7 @@ class DefinitionTimeCall(Rule):
     category = "security"
     severity = "error"
     inspects = (cst.Param,)
+    suggests = True
     VALID = [
         "def f(x=1, y=-2.5, z='a', w=None, flag=True):\n    return x\n",
         "def f(pair=(1, 'a'), data=b'x'):\n    return pair\n",
@@ -86,6 +93,7 @@ class DefinitionTimeCall(Rule):
         "g = lambda x, n=len([1]): x * n",
         "size = 3\ndef f(x, n=size):\n    return x * n\n",
         "def f(*, opts={}):\n    return opts\n",
+        "def f(path=open('x')):\n    return path\n",
     ]
 
     def visit(self, node: cst.CSTNode, ctx: Context) -> None:
@@ -97,14 +105,43 @@ class DefinitionTimeCall(Rule):
         if part is None:
             return
         name = node.name.value
-        text = shorten(code_of(default))
         if isinstance(part, (cst.List, cst.Dict, cst.ListComp, cst.DictComp)):
             why = "one value would be shared by every call"
         else:
             why = "it runs once, when the function is defined, not at each call"
+        head = f"default `{name}={elide(default, 50)}` is not a literal: {why}"
+        function = ctx.ancestors[-2] if len(ctx.ancestors) >= 2 else None
+        if not clean(default, ctx):
+            ctx.report(self, part, f"{head}, and the sandbox cannot compute it either: take `{name}` without a default")
+            return
+        indent = block_indent(function.body, ctx) if isinstance(function, cst.FunctionDef) else "    "
+        setting = fmt(f"if {name} is None:\n{indent}{name} = {{}}", default)
+        shown = fmt(f"if {name} is None: {name} = {{}}", default).shown()
+        if not isinstance(function, cst.FunctionDef):
+            ctx.report(
+                self,
+                part,
+                f"{head}; a lambda has no body to set it in: write a `def` that takes `{name}=None` and "
+                f"starts with `{shown}`",
+            )
+            return
         ctx.report(
             self,
             part,
-            f"default `{name}={text}` is not a literal: {why}; write `{name}=None` and set it in the body: "
-            f"`if {name} is None: {name} = {text}`",
+            f"{head}; write `{name}=None` and set it in the body: `{shown}`",
+            _fix(function, node, setting.text, ctx),
         )
+
+
+def _fix(function: cst.FunctionDef, param: cst.Param, setting: str, ctx: Context) -> Replacement | None:
+    """The function with `param` defaulting to None and set first thing in its body."""
+    body = function.body
+    if not isinstance(body, cst.IndentedBlock) or not body.body or param.default is None:
+        return None
+    if not reindent_safe(function, ctx):
+        return None
+    indent = block_indent(body, ctx)
+    lines = setting.split("\n")
+    inserted = "".join(f"{indent}{line}\n" for line in lines)
+    text = splice(function, {id(param.default): "None"}, {id(body.body[0]): inserted}, indent=default_indent(ctx))
+    return Replacement(function, text, f"Default `{param.name.value}` to None and set it in the body", "display")

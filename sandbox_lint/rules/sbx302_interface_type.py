@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from .base import Context, Invalid, Rule, Valid, code_of, shorten
+from .base import Context, Invalid, Rule, Valid
+from .suggestions import elide
 from .shared import allowed_note, offending_part, type_problem
 
 
@@ -89,7 +90,7 @@ class InterfaceType(Rule):
         ctx.report(
             self,
             offending_part(problem, node),
-            f"{what} is declared as `{shorten(code_of(_unparenthesized(node)))}`, but {problem}: "
+            f"{what} is declared as `{elide(_unparenthesized(node))}`, but {problem}: "
             f"values crossing the sandbox boundary are validated against their declared type, so {allowed_note()}",
         )
 

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from .base import Context, Invalid, Rule, Valid, code_of, shorten
+from .base import Context, Invalid, Rule, Valid
+from .suggestions import elide
 from .shared import allowed_note, offending_part, type_problem
 
 
@@ -106,5 +107,5 @@ class TaskSignatureRule(Rule):
             ctx.report(
                 self,
                 offending_part(problem, expression),
-                f"{what} is `{shorten(code_of(expression))}`, but {problem}: {allowed_note()}",
+                f"{what} is `{elide(expression)}`, but {problem}: {allowed_note()}",
             )

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
-import difflib
+import functools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import libcst as cst
 
 from ..builtins import FORBIDDEN_BUILTINS
-from .base import Context, Invalid, Rule, Valid
-from .shared import describe_tasks, known_names
+from ..interface import Interface
+from .base import Context, Invalid, Replacement, Rule, Valid
+from .shared import describe_inputs, describe_tasks, known_names, suggester
+from .suggestions import is_bindable
 
 
 STUB = "def add(x: int, y: int) -> int: ...\nitems: list[int]"
@@ -66,7 +69,14 @@ class UnknownName(Rule):
     ```
 
     ## Fix safety
-    No fix: which name was meant is a guess (the message offers candidates).
+    No automatic fix: which name was meant is a guess. The closest
+    candidate the message offers comes as a display fix, never applied by
+    `--fix`. Candidates are names the sandbox accepts (no private or
+    forbidden names). Looking for them is bounded: close names are searched
+    among those sharing the first letter (or the last letter and nearly
+    the length), remembered per name, and within a budget of comparisons
+    per unit, so a flood of unknown names costs no more than the budget
+    (the first ones still get suggestions).
     """
 
     code = "SBX401"
@@ -74,6 +84,7 @@ class UnknownName(Rule):
     summary = "this name is not defined in the sandbox"
     category = "names"
     inspects = (cst.Name,)
+    suggests = True
     VALID = [
         Valid("total = add(1, 2)\nresult = [add(x, total) for x in items]\n", interface=STUB),
         Valid("def f():\n    return later + 1\nlater = 2\nf()\n", interface=STUB),
@@ -120,27 +131,44 @@ class UnknownName(Rule):
             name = load.node.value
             if any(name in bindings.get(_scope_key(scope), ()) for scope in load.scopes):
                 continue
-            ctx.report(self, load.node, self._message(name, load, ctx), anchor=load.anchor)
+            message, fix = self._message(name, load, ctx)
+            ctx.report(self, load.node, message, fix, anchor=load.anchor)
 
-    def _message(self, name: str, load: Load, ctx: Context) -> str:
-        assert ctx.interface is not None
-        tasks = describe_tasks(ctx.interface)
+    def _message(self, name: str, load: Load, ctx: Context) -> tuple[str, Replacement | None]:
+        interface = ctx.interface
+        assert interface is not None
+        tasks = describe_tasks(interface)
         if name in ctx.unit.host_globals:
             return (
                 f"`{name}` is a host-module global: the sandbox cannot see host globals; "
                 f"pass it as an input or call a task ({tasks})"
-            )
-        candidates: set[str] = set(known_names(ctx.interface)) - {"True", "False", "None"}
+            ), None
+        bindings = ctx.bindings
+        pools: list[tuple[object, Callable[[], Iterable[str]]]] = [
+            (id(interface), lambda: known_names(interface) - {"True", "False", "None"})
+        ]
         for scope in load.scopes:
-            candidates.update(ctx.bindings.get(_scope_key(scope), ()))
-        close = difflib.get_close_matches(name, sorted(candidates), n=3, cutoff=0.6)
+            key = _scope_key(scope)
+            pools.append((("scope", key), functools.partial(_bound, bindings, key)))
+        close = [c for c in suggester(ctx).close(name, pools, n=3) if _offerable(c, interface, ctx)]
         message = f"`{name}` is not defined"
+        fix = None
         if close:
             message += ": did you mean " + " or ".join(f"`{c}`" for c in close) + "?"
+            fix = Replacement(load.node, close[0], f"Use `{close[0]}`", "display")
         else:
             message += ": define it before use, or declare it as an input"
-        inputs = sorted(ctx.interface.input_names)
         message += f" ({tasks}"
+        inputs = describe_inputs(interface)
         if inputs:
-            message += "; inputs: " + ", ".join(f"`{i}`" for i in inputs)
-        return message + ")"
+            message += "; inputs: " + inputs
+        return message + ")", fix
+
+
+def _bound(bindings: dict[int, set[str]], key: int) -> set[str]:
+    return bindings.get(key, set())
+
+
+def _offerable(name: str, interface: Interface, ctx: Context) -> bool:
+    """A candidate that brings no finding of its own (not private, not forbidden)."""
+    return name in known_names(interface) or is_bindable(name, ctx)

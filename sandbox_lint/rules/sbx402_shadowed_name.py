@@ -4,8 +4,9 @@ import libcst as cst
 
 from ..tree import ROLE_BIND
 from ..builtins import ALLOWED_BUILTINS, EXCEPTION_NAMES, RUNTIME_FUNCTIONS
-from .base import Context, Invalid, Rule, Valid
+from .base import Context, Invalid, Replacement, Rule, Valid
 from .shared import task_names
+from .suggestions import fresh_name
 
 
 STUB = "def add(x: int, y: int) -> int: ...\nitems: list[int]"
@@ -48,7 +49,10 @@ class ShadowedName(Rule):
     ```
 
     ## Fix safety
-    No fix: renaming must rename every use, and the new name is a choice.
+    No automatic fix: renaming must rename every use, and the new name is a
+    choice. The binding renamed to the name the message proposes (one
+    nothing in scope uses) comes as a display fix, never applied by
+    `--fix`; its uses are for the author to rename.
     """
 
     code = "SBX402"
@@ -56,6 +60,7 @@ class ShadowedName(Rule):
     summary = "this binding hides a task or a provided builtin"
     category = "names"
     inspects = (cst.Name,)
+    suggests = True
     VALID = [
         Valid("total = 0\nfor x in items:\n    total = total + add(x, 1)\n", interface=STUB),
         Valid("items = sorted(items)\nrow = {'len': 1}\n", interface=STUB),
@@ -87,10 +92,11 @@ class ShadowedName(Rule):
         if where == "binding":
             where = "assigning to"
         what = "the task" if is_task else "the builtin"
-        rename = f"{value}_result" if is_task else f"{value.lower()}_value"
+        rename = fresh_name(ctx, f"{value}_result" if is_task else f"{value.lower()}_value")
         ctx.report(
             self,
             node,
             f"{where} `{value}` hides {what} `{value}`: later uses of `{value}` would not reach it; "
             f"pick another name, e.g. `{rename}`",
+            Replacement(node, rename, f"Rename to `{rename}`", "display"),
         )

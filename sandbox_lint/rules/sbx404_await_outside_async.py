@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from .base import Context, Invalid, Rule, Valid, code_of, shorten
+from .base import Context, Invalid, Replacement, Rule, Valid
+from .suggestions import default_indent, elide, reindent_safe, splice
 
 
 STUB = "async def fetch(url: str) -> str: ...\nurls: list[str]"
@@ -32,8 +33,9 @@ class AwaitOutsideAsync(Rule):
     ```
 
     ## Fix safety
-    No fix: making the function `async` changes every call site, which must
-    then await it.
+    No automatic fix: making the function `async` changes every call site,
+    which must then await it. The new header the message names comes as a
+    display fix (the function made `async`), never applied by `--fix`.
     """
 
     code = "SBX404"
@@ -41,6 +43,7 @@ class AwaitOutsideAsync(Rule):
     summary = "`await` is only allowed inside `async def`"
     category = "names"
     inspects = (cst.Await,)
+    suggests = True
     VALID = [
         Valid("async def load(url):\n    return await fetch(url)\n", interface=STUB),
         Valid("page = await fetch(urls[0])\n", interface=STUB),
@@ -60,18 +63,23 @@ class AwaitOutsideAsync(Rule):
                 if ancestor.asynchronous is not None:
                     return
                 name = ancestor.name.value
+                made_async = ancestor.with_changes(asynchronous=cst.Asynchronous())
+                header = f"async def {name}({elide(ancestor.params, 50)}):"
+                fix = None
+                if reindent_safe(ancestor, ctx):
+                    fix = Replacement(ancestor, splice(made_async, indent=default_indent(ctx)), f"Make `{name}` async", "display")
                 ctx.report(
                     self,
                     node,
-                    f"`{shorten(code_of(node))}` is inside the sync function `{name}`: "
-                    f"write `async def {name}(...)` and `await` its calls",
+                    f"`{elide(node)}` is inside the sync function `{name}`: write `{header}` and `await` its calls",
+                    fix,
                 )
                 return
             if isinstance(ancestor, cst.Lambda):
                 ctx.report(
                     self,
                     node,
-                    f"`{shorten(code_of(node))}` is inside a lambda, which cannot be async: "
+                    f"`{elide(node)}` is inside a lambda, which cannot be async: "
                     "write an `async def` helper and await it",
                 )
                 return

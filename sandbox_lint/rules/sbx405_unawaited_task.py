@@ -4,7 +4,8 @@ import libcst as cst
 
 from ..builtins import MAP_FUNCTIONS
 from ..tree import ROLE_BIND
-from .base import Context, Invalid, Rule, Valid, code_of, shorten
+from .base import Context, Invalid, Replacement, Rule, Valid
+from .suggestions import elide, fmt
 from .shared import called_task, provided_call
 
 
@@ -91,8 +92,10 @@ class UnawaitedTask(Rule):
     ```
 
     ## Fix safety
-    No fix: whether to await each call in turn or gather them concurrently
-    is a design choice.
+    No automatic fix: whether to await each call in turn or gather them
+    concurrently is a design choice. The `await` the message names comes as
+    a display fix, never applied by `--fix` (parenthesized where an
+    attribute, an item or a call follows).
     """
 
     code = "SBX405"
@@ -100,6 +103,7 @@ class UnawaitedTask(Rule):
     summary = "a task call in async code must be awaited or passed to `gather`"
     category = "names"
     inspects = (cst.Call, cst.Name)
+    suggests = True
     VALID = [
         Valid(
             "async def main():\n    pages = await gather(*[fetch(u) for u in urls])\n"
@@ -133,16 +137,19 @@ class UnawaitedTask(Rule):
         usage = consumer(node, ctx)
         if usage is None:
             return
-        text = shorten(code_of(node))
-        awaited = f"(await {text})" if isinstance(ctx.parent, (cst.Attribute, cst.Subscript)) else f"await {text}"
+        text = elide(node)
+        parent = ctx.parent
+        trailer = isinstance(parent, (cst.Attribute, cst.Subscript)) or (isinstance(parent, cst.Call) and parent.func is node)
+        awaited = fmt("(await {})" if trailer else "await {}", node)
+        fix = Replacement(node, awaited.text, f"Write `{awaited.shown()}`", "display")
         if usage == "discarded":
-            message = f"`{text}` is never awaited, so its result is lost: write `await {text}`"
+            message = f"`{text}` is never awaited, so its result is lost: write `{awaited.shown()}`"
         else:
             message = (
                 f"`{text}` is used without `await`: in async code a task call gives an awaitable, not the "
-                f"result; write `{awaited}`, or pass it to `gather(...)`"
+                f"result; write `{awaited.shown()}`, or pass it to `gather(...)`"
             )
-        ctx.report(self, node, message)
+        ctx.report(self, node, message, fix)
 
     def _name(self, node: cst.Name, ctx: Context) -> None:
         """Names assigned an un-awaited task call, then read as values in the same function.
@@ -163,16 +170,20 @@ class UnawaitedTask(Rule):
         if call is None or any(a is call for a in ctx.ancestors) or consumer(node, ctx) != "used":
             return  # (a read inside the assigned call itself is the name's previous value)
         del held[key]  # one report per assignment
-        text = shorten(code_of(call))
+        text = elide(call)
         use = next(
             (a for a in reversed(ctx.ancestors) if isinstance(a, (cst.BaseExpression, cst.BaseSmallStatement))), node
         )
+        if isinstance(use, cst.BaseSmallStatement):
+            use = use.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+        awaited = fmt("await {}", call)
         ctx.report(
             self,
             call,
             f"`{node.value} = {text}` keeps an awaitable, not the result, and `{node.value}` is then used as a "
-            f"value (in `{shorten(code_of(use), 40)}`): in async code a task call gives an awaitable; "
-            f"write `{node.value} = await {text}`",
+            f"value (in `{elide(use, 40)}`): in async code a task call gives an awaitable; "
+            f"write `{node.value} = {awaited.shown()}`",
+            Replacement(call, awaited.text, f"Write `{node.value} = {awaited.shown()}`", "display"),
         )
 
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 import libcst as cst
 
 from ..builtins import MAP_FUNCTIONS
-from .base import Context, Invalid, Rule, Valid, code_of, shorten
+from .base import Context, Invalid, Rule, Valid
+from .suggestions import elide, fmt, fresh_name, join
 from .shared import called_task, provided_call, task_names
 
 
@@ -82,11 +83,11 @@ class TaskInCallback(Rule):
                 if kind is cst.FunctionDef:
                     return
                 if kind is cst.Lambda:
-                    alternative = "" if task is None else f" (or `map_task({task.name}, xs)`)"
+                    alternative = "" if task is None else f" (or `map_task({task.name}, ...)` over the values)"
                     ctx.report(
                         self,
                         node,
-                        f"task call `{shorten(code_of(node))}` inside a lambda: Monty cannot pause inside a "
+                        f"task call `{elide(node)}` inside a lambda: Monty cannot pause inside a "
                         f"callback to run a task; compute the values first with a for loop{alternative} "
                         "and use the results",
                     )
@@ -108,23 +109,37 @@ class TaskInCallback(Rule):
                 continue
             name = value.value
             if builtin in _FUNCTION_FIRST:
-                rest = ", ".join(code_of(a.value) for a in positional[1:]) or "xs"
-                loop = (
-                    f"`results = []` then `for x in {rest}: results.append({name}(x))`"
-                    if builtin == "map"
-                    else f"`kept = [x for x in {rest} if {name}(x)]`"
-                )
+                rest = join([fmt("{}", a.value) for a in positional[1:]], ", ") if positional[1:] else fmt("...")
+                if len(positional) == 2:
+                    x = fresh_name(ctx, "item")
+                    results = fresh_name(ctx, "results", {x})
+                    if builtin == "map":
+                        loop = fmt(f"for {x} in {{}}: {results}.append({name}({x}))", positional[1].value)
+                        shown = f"`{results} = []` then `{loop.shown()}`"
+                    else:
+                        shown = f"`{fmt(f'{results} = [{x} for {x} in {{}} if {name}({x})]', positional[1].value).shown()}`"
+                    instead = f"write {shown}, or `{fmt(f'map_task({name}, {{}})', rest).shown()}`"
+                else:
+                    instead = f"call it in a `for` loop, or write `{fmt(f'map_task({name}, {{}})', rest).shown()}`"
                 ctx.report(
                     self,
                     value,
                     f"task `{name}` passed to `{builtin}(...)`: Monty cannot pause inside a builtin callback "
-                    f"to run a task; write {loop}, or `map_task({name}, {rest})`",
+                    f"to run a task; {instead}",
                 )
             else:
+                items = positional[0].value if positional else None
+                x = fresh_name(ctx, "item")
+                keys = fresh_name(ctx, "keys", {x})
+                if items is not None:
+                    each = fmt(f"for {x} in {{}}: {keys}.append({name}({x}))", items)
+                    keys_loop = f"`{keys} = []` then `{each.shown()}`"
+                else:
+                    keys_loop = f"`{keys} = []`, then a `for` loop appending `{name}(...)` of each value"
                 ctx.report(
                     self,
                     value,
                     f"task `{name}` used as the `key=` of `{builtin}(...)`: Monty cannot pause inside a builtin "
                     f"callback to run a task; compute the keys first with a for loop "
-                    f"(`keys = []` then `for x in xs: keys.append({name}(x))`) and compare those keys",
+                    f"({keys_loop}) and compare those keys",
                 )

@@ -86,7 +86,7 @@ def test_one_finding_per_violation(source: str, codes: list[str]) -> None:
 # What each message tells the user to write, with the user's own names.
 MESSAGES: list[tuple[str, str, str]] = [
     ("counts = {}\nfor name in names:\n    counts[name] = len(name)\n", "SBX102", "`counts = {**counts, name: len(name)}`"),
-    ("results = [0, 0]\nresults[i] = run(i)\n", "SBX102", "`results.append(run(i))`"),
+    ("results = [0, 0]\nresults[i] = run(i)\n", "SBX102", "`results = results[:i] + [run(i)] + results[i + 1:]`"),
     ("results = [0, 0]\nresults[0] = run(0)\n", "SBX102", "`results = [run(0)] + results[1:]`"),
     ("xs = [1, 2, 3]\nxs[1:] = ys\n", "SBX102", "`xs = xs[:1] + ys`"),
     ("a, cache['k'] = pair\n", "SBX102", "then write `cache = {**cache, 'k': value}`"),
@@ -99,8 +99,10 @@ MESSAGES: list[tuple[str, str, str]] = [
     ("scores.sort()\n", "SBX116", "`scores = sorted(scores)`"),
     ("scores.sort(key=len, reverse=True)\n", "SBX116", "`scores = sorted(scores, key=len, reverse=True)`"),
     ("queue.pop()\n", "SBX116", "`queue = queue[:-1]`"),
-    ("queue.pop(0)\n", "SBX116", "`item = queue[0]`"),
-    ("opts.pop('debug', None)\n", "SBX116", "`value = opts.get('debug', None)`"),
+    ("queue.pop(0)\n", "SBX116", "`queue = queue[1:]`"),
+    ("first = queue.pop(0)\n", "SBX116", "`first = queue[0]`, then `queue = queue[1:]`"),
+    ("opts.pop('debug', None)\n", "SBX116", "`opts = {k: v for k, v in opts.items() if k != 'debug'}`"),
+    ("value = opts.pop('debug', None)\n", "SBX116", "`value = opts.get('debug', None)`"),
     ("xs.insert(2, v)\n", "SBX116", "`xs = xs[:2] + [v] + xs[2:]`"),
     ("xs.reverse()\n", "SBX116", "`xs = xs[::-1]`"),
     ("xs.remove(v)\n", "SBX116", "`xs = [item for item in xs if item != v]`"),
@@ -113,14 +115,14 @@ MESSAGES: list[tuple[str, str, str]] = [
     ("f = lambda x: (y := x)\n", "SBX107", "`def` helper"),
     ("def g(xs):\n    for x in xs:\n        yield x\n", "SBX108", "`results.append(x)`"),
     ("def g(xs):\n    yield from xs\n", "SBX108", "`results.extend(xs)`"),
-    ("total = 0\ndef add(v):\n    global total\n", "SBX109", "`total = add(...)`"),
+    ("total = 0\ndef add(v):\n    global total\n", "SBX109", "`def add(total, v):`, ending with `return total`"),
     ("s = {x.id for x in rows}\n", "SBX110", "`list({x.id: None for x in rows})`"),
-    ("s = set(ids)\n", "SBX110", "`list({item: None for item in ids})`"),
-    ("del cfg['debug']\n", "SBX111", "`cfg = {key: value for key, value in cfg.items() if key != 'debug'}`"),
+    ("s = set(ids)\n", "SBX110", "`list({x: None for x in ids})`"),
+    ("del cfg['debug']\n", "SBX111", "`cfg = {k: v for k, v in cfg.items() if k != 'debug'}`"),
     ("del xs[2:]\n", "SBX111", "`xs = xs[:2]`"),
     ("assert ok, 'bad'\n", "SBX112", "`if not ok: raise AssertionError('bad')`"),
-    ("match cmd:\n    case 'go':\n        pass\n", "SBX113", "`if cmd == ...:`"),
-    ("@retry(3)\ndef fetch():\n    return 1\n", "SBX114", "`retry(3)(fetch)`"),
+    ("match cmd:\n    case 'go':\n        pass\n", "SBX113", "`if cmd == 'go':`"),
+    ("@retry(3)\ndef fetch():\n    return 1\n", "SBX114", "`fetch = retry(3)(fetch)`"),
     ("with open_db() as db:\n    pass\n", "SBX105", "`db = open_db()`"),
     ("class Job:\n    pass\n", "SBX104", "class `Job`"),
     ("from math import floor\n", "SBX101", "`from math import floor`"),
@@ -189,9 +191,18 @@ NO_FIX: list[tuple[str, str]] = [
     ("xs = {\n    1,\n    2,\n}\n", "SBX110"),
     ("s = set(a, b)\n", "SBX110"),
     ("s = set(**kw)\n", "SBX110"),
-    ("d['k'] = 1\n", "SBX102"),
-    ("xs.sort()\n", "SBX116"),
+    ("def f(d):\n    x, d['k'] = '''a\nb''', 1\n", "SBX102"),  # spans lines: re-indenting would change the string
 ]
+
+# Reported with a suggested rewrite only: a display fix, never applied.
+DISPLAY_ONLY: list[tuple[str, str]] = [("d['k'] = 1\n", "SBX102"), ("xs.sort()\n", "SBX116")]
+
+
+@pytest.mark.parametrize("source,code", DISPLAY_ONLY, ids=[s for s, _ in DISPLAY_ONLY])
+def test_reported_with_a_display_fix_only(source: str, code: str) -> None:
+    (found,) = [d for d in check(source) if d.code == code]
+    assert found.fix is not None and found.fix.applicability == "display"
+    assert apply_fixes(source, check, unsafe=True) == (source, 0)
 
 
 @pytest.mark.parametrize("source,code", NO_FIX, ids=[s for s, _ in NO_FIX])

@@ -94,7 +94,7 @@ def assert_well_formed(source: str, diagnostics: object) -> None:
         # One past the end of the line: a one-character range on the line break itself.
         assert d.end_column <= len(lines[d.end_line - 1]) + 2, (d, lines[d.end_line - 1])
         if d.fix is not None:
-            assert d.fix.applicability in ("safe", "unsafe")
+            assert d.fix.applicability in ("safe", "unsafe", "display")
             for edit in d.fix.edits:
                 assert 1 <= edit.line <= edit.end_line <= len(lines), (d, edit)
                 assert (edit.end_line, edit.end_column) >= (edit.line, edit.column), (d, edit)

@@ -145,10 +145,12 @@ def test_findings(source: str, with_interface: bool, expected: list[tuple[str, i
 @pytest.mark.parametrize(
     "source,advice",
     [
-        ("v = getattr(row, 'x')", "access the attribute directly"),
+        ("v = getattr(row, 'x')", "read the attribute directly: `row.x`"),
+        ("v = getattr(row, name)", "access the attribute directly"),
         ("ok = type(x) == int", "isinstance(x, int)"),
-        ("it = iter(xs)", "loop with `for"),
-        ("n = next(xs)", "loop with `for"),
+        ("it = iter(xs)", "loop over the value itself: `xs`"),
+        ("it = iter(xs, None)", "loop with `for"),
+        ("n = next(xs)", "take the first item with `xs[0]`"),
         ("f = open('a')", "no file system"),
         ("ｅｖａｌ('1')", "`eval` (written `ｅｖａｌ`)"),
     ],

@@ -163,3 +163,34 @@ async def test_fix_all_keeps_carriage_return_line_breaks(session: Session, tmp_p
     if action.edit is None:
         action = await session.client.code_action_resolve_async(action)
     assert apply_text_edits(text, edits_of(action.edit, uri), session.encoding) == fixed
+
+
+SUGGESTED = host_file(
+    '''\
+    counts = {}
+    for v in values:
+        counts[v] = add(v, 1)
+    return len(counts)
+    '''
+)
+
+
+async def test_display_fixes_are_offered_as_suggestions_never_fixed_all(session: Session, tmp_path: Path) -> None:
+    """A suggested rewrite (applicability "display") is a quick fix marked as a
+    suggestion, never preferred, and never part of "fix all" (ruff's server offers
+    display-only fixes the same way)."""
+    uri = session.open(tmp_path / "flows.py", SUGGESTED)
+    diagnostics = await session.diagnostics(uri, 1)
+    (subscript,) = [d for d in diagnostics if d.code == "SBX102"]
+    assert isinstance(subscript.data, dict) and subscript.data["fix"]["applicability"] == "display"
+    actions = await actions_for(session, uri, [subscript])
+    assert [(a.title, a.is_preferred) for a in actions] == [
+        ("SBX102: Rewrite as `counts = {**counts, v: add(v, 1)}` (suggestion: review the rewrite)", False),
+        ("Disable SBX102 for this line", None),
+    ]
+    assert "`counts = {**counts, v: add(v, 1)}`" in subscript.message  # the same code as the message
+    rewritten = apply_text_edits(SUGGESTED, edits_of(actions[0].edit, uri), session.encoding)
+    assert "        counts = {**counts, v: add(v, 1)}\n" in rewritten
+    before = session.publish_count
+    session.replace_all(uri, rewritten, 2)
+    assert [d.code for d in await session.diagnostics(uri, 2, after=before)] == []
