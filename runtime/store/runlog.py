@@ -59,6 +59,7 @@ _O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _O_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 _DIR_FD = os.open in os.supports_dir_fd
+_datasync = getattr(os, "fdatasync", os.fsync)  # macOS has no fdatasync
 # One encoder, built once: `json.dumps(..., separators=...)` builds a new one per call.
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
 _quote: Callable[[str], str] = json.encoder.encode_basestring  # the C escaper
@@ -307,8 +308,8 @@ class LogDirectory:
                 raise self._refuse(f"it is owned by uid {info.st_uid}, not by this user or the store's owner")
             if info.st_mode & 0o022:
                 raise self._refuse(f"others may write to it (mode {stat.S_IMODE(info.st_mode):o}); it must be 0700")
-            if made:
-                os.fchmod(fd, 0o700)  # whatever the umask
+            if made:  # 0700 whatever the umask
+                os.fchmod(fd, 0o700) if hasattr(os, "fchmod") else os.chmod(self.path, 0o700)
                 if self.sync:
                     _sync_parent(self.path)
         except BaseException:
@@ -470,7 +471,7 @@ class RunLog:
                 while written < len(data):
                     written += os.write(fd, view[written:])
             if self.directory.sync:
-                os.fdatasync(fd)
+                _datasync(fd)
         except OSError as exc:
             self._undo()
             raise StoreError(f"cannot write the run log {self.directory.file_path(self.run_id)}: {exc.strerror or exc}") from None

@@ -232,11 +232,11 @@ class SQLiteRunStore(RunStore, schemes=("sqlite",)):
     # ---------------------------------------------------------------- run logs
 
     def open_run(self, header: RunHeader) -> RunState:
-        state = super().open_run(header)
-        if state.owned:
-            with self._mutex:
+        with self._mutex:  # no write of another thread between the takeover and its log
+            state = super().open_run(header)
+            if state.owned:
                 self._logs[state.run.run_id] = RunLog(self._runlog, state.run.run_id, state.calls)
-        return state
+            return state
 
     def record(self, run_id: str, *events: CallEvent) -> None:
         """Append the events to the run's log with one write (see the module
