@@ -15,9 +15,11 @@
    runtime's scoped finder (`runtime.pool`) vs. without it (informational).
 6. durable runs with a SQLite journal (WAL, synchronous=NORMAL, this disk):
    per task call, journaled vs. not (sequential calls, target ratio <= 1.5;
-   and a map_task fan-out, whose starts share transactions); a call replayed
-   from the journal on resume vs. a live journaled call (target <= 0.5) and
-   vs. a live call without a journal;
+   and a map_task fan-out, whose starts share one write); next to it the
+   same with one SQLite commit per write (the path before the run log) and
+   with the store's writes discarded (what the journal and the seam cost
+   alone); a call replayed from the journal on resume vs. a live journaled
+   call (target <= 0.5) and vs. a live call without a journal;
 7. tracing when OpenTelemetry is not in use: a one-call run with the
    runtime's check for it vs. without the check (target: no cost), and with
    spans on (an SDK provider, informational).
@@ -264,11 +266,28 @@ def durable_runs() -> None:
     import tempfile
 
     from runtime import RunStore
+    from runtime.store import SQLiteRunStore
+
+    class OneCommitPerRecord(SQLiteRunStore):
+        """The write path before the run log: every `record()` one SQLite transaction."""
+
+        record = RunStore.record
+
+    class WritesDiscarded(SQLiteRunStore):
+        """The journal and the seam at work, the store writing nothing: the floor."""
+
+        def record(self, run_id: str, *events: object) -> None:
+            pass
+
+        def finish_run(self, run_id: str, **kw: object) -> None:
+            self.release(run_id)
 
     n_calls = 1000 if QUICK else 2000
     rounds = 3 if QUICK else 5
     folder = tempfile.mkdtemp(prefix="sbx-bench-")
     store = RunStore(os.path.join(folder, "runs.sqlite"))
+    committing = OneCommitPerRecord(os.path.join(folder, "commits.sqlite"))
+    discarding = WritesDiscarded(os.path.join(folder, "discard.sqlite"))
     loop = f"t = 0\nfor i in range({n_calls}):\n    t = add_or_stop(t, i)\nt"
     mapped = f"sum(map_task(add_or_stop, list(range({n_calls})), list(range({n_calls}))))"
     counter = [0]
@@ -284,10 +303,14 @@ def durable_runs() -> None:
 
     timed(loop)
     timed(loop, run_id=fresh(), store=store)
-    plain, journaled, plain_map, journaled_map, replayed = [], [], [], [], []
+    timed(loop, run_id=fresh(), store=committing)
+    timed(loop, run_id=fresh(), store=discarding)
+    plain, journaled, plain_map, journaled_map, replayed, commits, floor = [], [], [], [], [], [], []
     for _ in range(rounds):  # interleaved, so every side sees the same machine
         plain.append(timed(loop))
         journaled.append(timed(loop, run_id=fresh(), store=store))
+        commits.append(timed(loop, run_id=fresh(), store=committing))
+        floor.append(timed(loop, run_id=fresh(), store=discarding))
         plain_map.append(timed(mapped))
         journaled_map.append(timed(mapped, run_id=fresh(), store=store))
         run_id = fresh()
@@ -297,18 +320,25 @@ def durable_runs() -> None:
         except KeyboardInterrupt:
             pass
         replayed.append(timed(loop, run_id=run_id, store=store))  # n - 1 calls answered from the journal
-    store.close()
+    for opened in (store, committing, discarding):
+        opened.close()
     shutil_rmtree(folder)
     med = statistics.median
     seq_ratios = [j / p for j, p in zip(journaled, plain)]
+    commit_ratios = [c / p for c, p in zip(commits, plain)]
+    floor_ratios = [f / p for f, p in zip(floor, plain)]
     map_ratios = [j / p for j, p in zip(journaled_map, plain_map)]
     replay_ratios = [r / j for r, j in zip(replayed, journaled)]
     replay_plain = [r / p for r, p in zip(replayed, plain)]
     seq = med(seq_ratios)
     print(
         f"6. durable runs, SQLite journal, {n_calls} calls, {rounds} interleaved rounds (ratio medians, spread min-max):\n"
-        f"   sequential: {med(journaled) * 1e6:.1f} µs per call journaled vs {med(plain) * 1e6:.1f} µs without, "
+        f"   sequential: {med(journaled) * 1e6:.1f} µs per call journaled (run log) vs {med(plain) * 1e6:.1f} µs without, "
         f"ratio {seq:.2f} ({_spread(seq_ratios)}) target <= 1.5: {'PASS' if seq <= 1.5 else 'MISS'}\n"
+        f"     the same with one SQLite commit per record() (the path before the run log): {med(commits) * 1e6:.1f} µs, "
+        f"ratio {med(commit_ratios):.2f} ({_spread(commit_ratios)})\n"
+        f"     the same with the store's writes discarded (journal and seam only, the floor): {med(floor) * 1e6:.1f} µs, "
+        f"ratio {med(floor_ratios):.2f} ({_spread(floor_ratios)})\n"
         f"   map_task fan-out: {med(journaled_map) * 1e6:.1f} µs vs {med(plain_map) * 1e6:.1f} µs, "
         f"ratio {med(map_ratios):.2f} ({_spread(map_ratios)})\n"
         f"   replayed call: {med(replayed) * 1e6:.1f} µs, ratio to a live journaled call {med(replay_ratios):.2f} "

@@ -2,11 +2,14 @@
 
     python bench/store.py [--quick] [--postgres URL]
 
-1. per-write latency of the journal: `call_started` and `call_finished` as two
-   commits, and the end of one call with the start of the next as one
-   `record(...)` commit; SQLite with synchronous=NORMAL and FULL (WAL), and
-   PostgreSQL on loopback (a throwaway server from tests/durability/pg_server.py
-   unless --postgres is given). Ratios: FULL / NORMAL, batched / separate.
+1. per-write latency of the journal: a call's start and end written apart,
+   and the end of one call with the start of the next as one `record(...)`;
+   SQLite with synchronous=NORMAL and FULL (WAL), each through the run log
+   (one `os.write` per record, folded into the tables at 1,000 events and at
+   `finish_run`: the means include the folds) and through one transaction per
+   record (the path before the run log); PostgreSQL on loopback (a throwaway
+   server from tests/durability/pg_server.py unless --postgres is given).
+   Ratios: run log / commits, FULL / NORMAL, batched / apart.
 2. codec: encode and decode of typical values, as a ratio to plain
    `json.dumps` / `json.loads` of the same data where JSON can hold it.
 
@@ -30,7 +33,7 @@ sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
 sys.path.insert(0, os.path.join(os.path.dirname(_HERE), "tests", "durability"))
 
 from runtime import codec  # noqa: E402
-from runtime.store import CallEnd, CallStart, RunHeader, RunStore  # noqa: E402
+from runtime.store import CallEnd, CallStart, RunHeader, RunStore, SQLiteRunStore  # noqa: E402
 
 QUICK = "--quick" in sys.argv
 CALLS = 150 if QUICK else 600
@@ -42,29 +45,36 @@ def _header(run_id: str) -> RunHeader:
     return RunHeader(run_id, "bench", "code", codec.encode({}, max_bytes=100), "0", "0", "0" * 32, time.time())
 
 
-def journal_latency(store: RunStore, run_id: str) -> tuple[float, float, float, float]:
-    """µs per call, (median, mean) for two commits per call, then for one batched commit per call."""
+Record = Callable[..., None]
+
+
+def journal_latency(store: RunStore, run_id: str, record: Record) -> tuple[float, float, float, float]:
+    """µs per call, (median, mean) for a start and an end written apart, then
+    for one `record(end, next start)` per call. The means run from the first
+    write to the end of `finish_run`, so a run log's folds are in them."""
     store.open_run(_header(run_id + "-a"))
     separate = []
     t_all = time.perf_counter()
     for seq in range(1, CALLS + 1):
         t0 = time.perf_counter()
-        store.call_started(run_id + "-a", seq, f"{seq}:t:k", "t", ARGS, 1, time.time())
-        store.call_finished(run_id + "-a", seq, 1, ok=True, value=VALUE, error_type=None, error_text=None, finished_at=time.time())
+        record(store, run_id + "-a", CallStart(seq, f"{seq}:t:k", "t", ARGS, 1, time.time()))
+        record(store, run_id + "-a", CallEnd(seq, 1, True, VALUE, None, None, time.time()))
         separate.append(time.perf_counter() - t0)
+    store.finish_run(run_id + "-a", ok=True, result=VALUE, error=None, finished_at=time.time())
     separate_mean = (time.perf_counter() - t_all) / CALLS
     store.open_run(_header(run_id + "-b"))
     batched = []
-    store.call_started(run_id + "-b", 1, "1:t:k", "t", ARGS, 1, time.time())
+    record(store, run_id + "-b", CallStart(1, "1:t:k", "t", ARGS, 1, time.time()))
     t_all = time.perf_counter()
     for seq in range(1, CALLS + 1):
         t0 = time.perf_counter()
-        store.record(
-            run_id + "-b",
+        record(
+            store, run_id + "-b",
             CallEnd(seq, 1, True, VALUE, None, None, time.time()),
             CallStart(seq + 1, f"{seq + 1}:t:k", "t", ARGS, 1, time.time()),
         )
         batched.append(time.perf_counter() - t0)
+    store.finish_run(run_id + "-b", ok=True, result=VALUE, error=None, finished_at=time.time())
     batched_mean = (time.perf_counter() - t_all) / CALLS
     return (statistics.median(separate) * 1e6, separate_mean * 1e6, statistics.median(batched) * 1e6, batched_mean * 1e6)
 
@@ -74,27 +84,39 @@ def _median_of(rounds: list[tuple[float, float, float, float]]) -> tuple[float, 
 
 
 def _line(label: str, r: tuple[float, float, float, float]) -> str:
-    return (f"   {label:34} two commits {r[0]:7.1f} µs (mean {r[1]:7.1f})   one batched commit {r[2]:7.1f} µs "
-            f"(mean {r[3]:7.1f})   batched/separate {r[2] / r[0]:.2f}")
+    return (f"   {label:44} apart {r[0]:7.1f} µs (mean {r[1]:7.1f})   batched {r[2]:7.1f} µs "
+            f"(mean {r[3]:7.1f})   batched/apart {r[2] / r[0]:.2f}")
+
+
+# SQLite's `record` appends to the run log; the base class's is one transaction per call (the path before it).
+PATHS: dict[str, Record] = {"run log": SQLiteRunStore.record, "commit": RunStore.record}
 
 
 def bench_stores() -> None:
     rounds = 2 if QUICK else 3
     print(f"1. journal writes per task call (its start and its end), {CALLS} calls, median of {rounds} interleaved rounds")
     folder = tempfile.mkdtemp(prefix="sbx-bench-", dir=os.environ.get("BENCH_DIR"))
-    samples: dict[str, list[tuple[float, float, float, float]]] = {"normal": [], "full": []}
+    samples: dict[tuple[str, str], list[tuple[float, float, float, float]]] = {}
     try:
         for index in range(rounds):
             for mode in ("normal", "full"):
-                with RunStore(f"sqlite://{folder}/{mode}{index}.sqlite?synchronous={mode}") as store:
-                    samples[mode].append(journal_latency(store, mode))
+                for path, record in PATHS.items():
+                    with RunStore(f"sqlite://{folder}/{mode}-{path[:3]}{index}.sqlite?synchronous={mode}") as store:
+                        samples.setdefault((mode, path), []).append(journal_latency(store, mode, record))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    results = {mode: _median_of(values) for mode, values in samples.items()}
-    for mode, r in results.items():
-        print(_line(f"SQLite WAL synchronous={mode.upper()}", r))
-    print(f"   SQLite FULL / NORMAL: two commits {results['full'][0] / results['normal'][0]:.1f}x, "
-          f"batched {results['full'][2] / results['normal'][2]:.1f}x")
+    results = {key: _median_of(values) for key, values in samples.items()}
+    for (mode, path), r in results.items():
+        what = "run log (one os.write)" if path == "run log" else "one commit per write"
+        print(_line(f"SQLite {mode.upper()}, {what}", r))
+    for mode in ("normal", "full"):
+        log, commit = results[(mode, "run log")], results[(mode, "commit")]
+        print(f"   SQLite {mode.upper()}: run log / commits, batched: median {log[2] / commit[2]:.2f}x, "
+              f"mean with the folds {log[3] / commit[3]:.2f}x")
+    normal = results[("normal", "commit")]
+    print(f"   SQLite FULL / NORMAL, commits: apart {results[('full', 'commit')][0] / normal[0]:.1f}x, "
+          f"batched {results[('full', 'commit')][2] / normal[2]:.1f}x; run log, batched "
+          f"{results[('full', 'run log')][2] / results[('normal', 'run log')][2]:.1f}x")
 
     url = None
     if "--postgres" in sys.argv:
@@ -115,9 +137,11 @@ def bench_stores() -> None:
     if url is not None:
         try:
             with RunStore(url) as store:
-                pg = _median_of([journal_latency(store, f"pg{i}-{os.getpid()}-{time.time_ns()}") for i in range(rounds)])
-            print(_line("PostgreSQL 15 loopback, fsync on", pg))
-            print(f"   PostgreSQL / SQLite NORMAL: {pg[0] / results['normal'][0]:.1f}x")
+                pg = _median_of([
+                    journal_latency(store, f"pg{i}-{os.getpid()}-{time.time_ns()}", RunStore.record) for i in range(rounds)
+                ])
+            print(_line("PostgreSQL 15 loopback, fsync on (commits)", pg))
+            print(f"   PostgreSQL / SQLite NORMAL commits: {pg[0] / normal[0]:.1f}x")
         finally:
             if server is not None:
                 server.stop()

@@ -130,6 +130,8 @@ def this_process() -> str:
 def clean_text(text: str) -> str:
     """Free text (error messages, names) as both databases accept it: no NUL,
     no lone surrogates."""
+    if text.isascii() and "\x00" not in text:
+        return text  # the common case, without the copy `encode` makes
     if "\x00" in text:
         text = text.replace("\x00", "\\x00")
     try:
@@ -237,6 +239,15 @@ class RunStore:
     def _close_connection(self) -> None:
         raise NotImplementedError
 
+    def _fold_log(self, run_id: str, *, known: bool = True) -> object:
+        """Apply the run's events kept outside the tables (SQLite's run log) in
+        the open transaction; `known` false (no such run) discards them. The
+        caller commits, then calls `_log_folded` with what this returned."""
+        return None
+
+    def _log_folded(self, token: object) -> None:
+        """After the commit: drop the events `_fold_log` applied."""
+
     # ------------------------------------------------------------------- runs
 
     def open_run(self, header: RunHeader) -> RunState:
@@ -262,6 +273,8 @@ class RunStore:
             try:
                 with self._transaction():
                     rows = self._fetch(SELECT_RUN, (run_id,))
+                    # Under the run lock: a log left by a dead owner goes into the tables first.
+                    token = self._fold_log(run_id, known=bool(rows))
                     created = resumed = False
                     changed: tuple[str, ...] = ()
                     if not rows:
@@ -283,6 +296,10 @@ class RunStore:
                             resumed = keep = True
                     run = _run_record(self._fetch(SELECT_RUN, (run_id,))[0])
                     calls = tuple(_call_attempt(row) for row in self._fetch(SELECT_CALLS, (run_id,)))
+                self._log_folded(token)
+            except BaseException:
+                keep = False
+                raise
             finally:
                 if keep:
                     self._held.add(run_id)
@@ -300,13 +317,17 @@ class RunStore:
         with self._mutex:
             self._check_owned(run_id)
             with self._transaction():
+                token = self._fold_log(run_id)
                 for event in events:
                     self._write_event(run_id, event)
                 self._execute(MARK_INTERRUPTED, (True, run_id, False))
                 self._execute(FINISH_RUN, (
                     "ok" if ok else "error", result, None if error is None else clean_text(error), float(finished_at), run_id,
                 ))
-            self.release(run_id)
+            try:
+                self._log_folded(token)
+            finally:
+                self.release(run_id)
 
     def release(self, run_id: str) -> None:
         """Give the run up unfinished (it stays resumable); no-op if not held."""
@@ -448,7 +469,7 @@ def check_schema_version(rows: list[tuple[Any, ...]], where: str) -> None:
 
 def start_params(run_id: str, event: CallStart) -> tuple[Any, ...]:
     """`INSERT_CALL`'s parameters."""
-    _check_position(event.seq, event.attempt)
+    check_position(event.seq, event.attempt)
     return (
         run_id, event.seq, event.attempt, clean_text(event.call_key), clean_text(event.task), event.args,
         float(event.started_at), False, False, False,
@@ -457,7 +478,7 @@ def start_params(run_id: str, event: CallStart) -> tuple[Any, ...]:
 
 def end_params(run_id: str, event: CallEnd) -> tuple[Any, ...]:
     """`FINISH_CALL`'s parameters."""
-    _check_position(event.seq, event.attempt)
+    check_position(event.seq, event.attempt)
     return (
         float(event.finished_at), bool(event.ok), event.value,
         None if event.error_type is None else clean_text(event.error_type),
@@ -478,7 +499,7 @@ class StoreConflict(StoreError):
     """A backend's unique-key violation (a call position recorded twice)."""
 
 
-def _check_position(seq: int, attempt: int) -> None:
+def check_position(seq: object, attempt: object) -> None:
     if type(seq) is not int or seq < 1 or type(attempt) is not int or attempt < 1:
         raise StoreError(f"call seq and attempt must be positive ints, got seq={seq!r} attempt={attempt!r}")
 

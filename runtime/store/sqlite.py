@@ -9,10 +9,19 @@ writer, every write is one short `BEGIN IMMEDIATE` transaction, and a writer
 waits up to `busy_timeout_s` for the lock. Run ownership is a POSIX lock per
 run id in the sidecar file `PATH-runlock` (`runtime/store/locks.py`).
 
+While the store owns a run, its call events do not go through SQLite at all:
+`record` appends them to the run's log (`runtime/store/runlog.py`, in the
+directory `PATH-runlog/`) with one `os.write`, and the log is folded into the
+tables in one transaction when the run finishes, is released or taken over,
+when the store closes, and whenever the log passes `runlog.MAX_EVENTS` or
+`runlog.MAX_BYTES`. A fold commits first and deletes the log after, so a
+crash between the two only applies the same events again, which changes
+nothing. `calls` merges a live run's log over its rows.
+
 Checkpoints (copying the WAL back into the database, with its sync) run on a
 thread of the store's own, every `CHECKPOINT_EVERY` commits, instead of inside
-whichever commit crossed SQLite's threshold: a journal write then costs one
-WAL append, not now and then a sync of the whole file in the middle of a run.
+whichever commit crossed SQLite's threshold: a commit then costs one WAL
+append, not now and then a sync of the whole file in the middle of a run.
 """
 
 from __future__ import annotations
@@ -25,12 +34,37 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
-from .base import SCHEMA, SELECT_SCHEMA_VERSION, RunStore, StoreConflict, check_schema_version
+from .base import (
+    FINISH_CALL,
+    INSERT_CALL,
+    SCHEMA,
+    SELECT_SCHEMA_VERSION,
+    RunStore,
+    StoreConflict,
+    check_schema_version,
+    clean_text,
+    end_params,
+    start_params,
+)
 from .locks import RunLocks
-from .records import StoreError
+from .records import CallAttempt, CallEnd, CallEvent, CallStart, RunHeader, RunState, StoreError
+from .runlog import LogDirectory, RunLog, merge_calls
 
 SYNCHRONOUS_MODES = ("normal", "full")
 CHECKPOINT_EVERY = 200
+
+# Folding a run log: every statement may meet an event already applied (a
+# fold that committed and died before deleting its log) and then changes nothing.
+FOLD_START = INSERT_CALL + " ON CONFLICT (run_id, seq, attempt) DO NOTHING"
+FOLD_CALL = (  # a start and its end, both in the log: one row written once
+    "INSERT INTO sbx_calls (run_id, seq, attempt, call_key, task, args, started_at, finished_at, ok, value, "
+    "error_type, error_text, replayed, cached, interrupted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (run_id, seq, attempt) DO UPDATE SET finished_at = excluded.finished_at, ok = excluded.ok, "
+    "value = excluded.value, error_type = excluded.error_type, error_text = excluded.error_text, "
+    "replayed = excluded.replayed, cached = excluded.cached WHERE sbx_calls.finished_at IS NULL"
+)
+FOLD_END = FINISH_CALL
+SELECT_STATUS = "SELECT status FROM sbx_runs WHERE run_id = ?"
 
 
 class _Checkpointer:
@@ -114,6 +148,7 @@ class SQLiteRunStore(RunStore, schemes=("sqlite",)):
         self._locks: RunLocks | None = None
         self._commits = 0
         self._checkpointer: _Checkpointer | None = None
+        self._logs: dict[str, RunLog] = {}
         if not path or path == ":memory:":
             raise StoreError("a SQLite run store needs a file path (several processes share it)")
         if not create and not os.path.isfile(path):
@@ -145,6 +180,7 @@ class SQLiteRunStore(RunStore, schemes=("sqlite",)):
             except StoreError:
                 rows = []
             check_schema_version(rows, path)
+            self._runlog = LogDirectory(_log_directory(path), _trusted_uids(path), sync=mode == "full")
         except BaseException:
             self._conn.close()
             raise
@@ -166,6 +202,13 @@ class SQLiteRunStore(RunStore, schemes=("sqlite",)):
         except sqlite3.Error as exc:
             raise StoreError(f"SQLite store {self.path}: {exc}") from None
 
+    def _execute_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        if rows:
+            try:
+                self._conn.executemany(sql, rows)
+            except sqlite3.Error as exc:
+                raise StoreError(f"SQLite store {self.path}: {exc}") from None
+
     @contextmanager
     def _transaction(self) -> Iterator[None]:
         if self._in_transaction:
@@ -185,6 +228,116 @@ class SQLiteRunStore(RunStore, schemes=("sqlite",)):
             raise
         finally:
             self._in_transaction = False
+
+    # ---------------------------------------------------------------- run logs
+
+    def open_run(self, header: RunHeader) -> RunState:
+        with self._mutex:  # no write of another thread between the takeover and its log
+            state = super().open_run(header)
+            if state.owned:
+                self._logs[state.run.run_id] = RunLog(self._runlog, state.run.run_id, state.calls)
+            return state
+
+    def record(self, run_id: str, *events: CallEvent) -> None:
+        """Append the events to the run's log with one write (see the module
+        docstring); in the file, so durable against a crash of this process,
+        when this returns."""
+        with self._mutex:
+            log = self._logs.get(run_id)
+            if log is None:  # not owned (an owned run always has its log): the same error as elsewhere
+                self._check_owned(run_id)
+                super().record(run_id, *events)
+                return
+            if not events:
+                return
+            log.append(events)
+            if log.due():
+                with self._transaction():
+                    token = self._fold_log(run_id)
+                self._log_folded(token)
+
+    def release(self, run_id: str) -> None:
+        """Fold the run's log (if that fails, it stays: durable, read by
+        readers, folded by the next owner) and give the run up."""
+        with self._mutex:
+            log = self._logs.get(run_id)
+            if log is not None:
+                try:
+                    if log.pending or log.fd is not None:
+                        with self._transaction():
+                            token = self._fold_log(run_id)
+                        self._log_folded(token)
+                except StoreError:
+                    pass
+                finally:
+                    del self._logs[run_id]
+                    log.close()
+            super().release(run_id)
+
+    def calls(self, run_id: str) -> tuple[CallAttempt, ...]:
+        """Every recorded attempt: the rows, and over them a live run's log.
+        The log is read before the rows, so a fold that commits in between
+        (another process owns the run) hides nothing."""
+        with self._mutex:
+            self._check_open()
+            log = self._logs.get(run_id)
+            if log is not None:  # ours: the events not yet folded are in memory
+                return merge_calls(run_id, super().calls(run_id), log.pending)
+            status = self._fetch(SELECT_STATUS, (run_id,))
+            if not status or status[0][0] != "running":
+                return super().calls(run_id)  # a finished run's log was folded with its outcome
+            contents = self._runlog.read(run_id)
+            rows = super().calls(run_id)
+            return merge_calls(run_id, rows, contents.events) if contents is not None else rows
+
+    def _fold_log(self, run_id: str, *, known: bool = True) -> object:
+        log = self._logs.get(run_id)
+        if log is not None:
+            events: Sequence[CallEvent] = log.pending
+        else:  # taking the run over (or finding it) under its lock: a dead owner's log, if any
+            contents = self._runlog.read(run_id)
+            if contents is None:
+                return None
+            events = contents.events
+        if known:
+            self._apply(run_id, events)
+        return run_id
+
+    def _log_folded(self, token: object) -> None:
+        if token is None:
+            return
+        run_id = str(token)
+        log = self._logs.get(run_id)
+        if log is not None:
+            log.folded()
+        else:
+            self._runlog.remove(run_id)
+
+    def _apply(self, run_id: str, events: Sequence[CallEvent]) -> None:
+        """The log's events as rows: an attempt whose start and end are both
+        there is inserted complete, in one statement (an end follows its start)."""
+        starts: dict[tuple[int, int], CallStart] = {}
+        whole: list[tuple[Any, ...]] = []
+        finish: list[tuple[Any, ...]] = []
+        for event in events:
+            if type(event) is CallStart:
+                starts[(event.seq, event.attempt)] = event
+                continue
+            assert isinstance(event, CallEnd)
+            start = starts.pop((event.seq, event.attempt), None)
+            if start is None:
+                finish.append(end_params(run_id, event))
+                continue
+            error_type, error_text = event.error_type, event.error_text
+            whole.append((
+                run_id, start.seq, start.attempt, clean_text(start.call_key), clean_text(start.task), start.args,
+                float(start.started_at), float(event.finished_at), bool(event.ok), event.value,
+                None if error_type is None else clean_text(error_type), None if error_text is None else clean_text(error_text),
+                bool(event.replayed), bool(event.cached), False,
+            ))
+        self._execute_many(FOLD_START, [start_params(run_id, start) for start in starts.values()])
+        self._execute_many(FOLD_CALL, whole)
+        self._execute_many(FOLD_END, finish)
 
     def _run_locks(self, create: bool) -> RunLocks | None:
         if self._locks is None:
@@ -213,9 +366,29 @@ class SQLiteRunStore(RunStore, schemes=("sqlite",)):
             self._checkpointer.poke()
 
     def _close_connection(self) -> None:
+        for log in self._logs.values():
+            log.close()
+        self._logs.clear()
         if self._checkpointer is not None:
             self._checkpointer.stop()
         self._conn.close()
         if self._locks is not None:
             self._locks.close()
 
+
+
+def _log_directory(path: str) -> str:
+    """`PATH-runlog` beside the database, its parent resolved (as the lock
+    file's is) but never the directory itself: a symbolic link there is refused."""
+    absolute = os.path.abspath(path)
+    return os.path.join(os.path.realpath(os.path.dirname(absolute)), os.path.basename(absolute) + "-runlog")
+
+
+def _trusted_uids(path: str) -> frozenset[int]:
+    """Who may own a run log: this user, and the owner of the database."""
+    uids = {os.geteuid()} if hasattr(os, "geteuid") else set()
+    try:
+        uids.add(os.stat(path).st_uid)
+    except OSError:
+        pass
+    return frozenset(uids)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -21,9 +22,19 @@ from pathlib import Path
 import pytest
 
 from runtime import RunStore
+from runtime.store import runlog
 
 WORKER = str(Path(__file__).with_name("crash_worker.py"))
 EXPECTED = {"total": sum(i * i for i in range(1, 21)), "squares": [i * i for i in range(1, 21)]}
+
+
+def _run_log(store_url: str, run_id: str) -> Path | None:
+    return None if store_url.startswith("postgresql") else Path(f"{store_url}-runlog") / runlog.log_name(run_id)
+
+
+def _rows(store_url: str, run_id: str) -> int:
+    with sqlite3.connect(store_url) as conn:
+        return int(conn.execute("SELECT count(*) FROM sbx_calls WHERE run_id = ?", (run_id,)).fetchone()[0])
 
 
 def _executions(log: Path) -> Counter[int]:
@@ -75,6 +86,10 @@ def test_a_killed_run_resumes_where_it_stopped(mode: str, store_url: str, tmp_pa
         assert run is not None and run.status == "running" and not store.is_live(run_id)
         finished = {c.seq for c in store.calls(run_id) if c.state == "ok"}
         assert set(range(1, 11)) <= finished  # the first ten ended before the kill
+    journal_log = _run_log(store_url, run_id)
+    if journal_log is not None:  # SQLite: they are in the killed process's run log, not yet in the table
+        assert len(runlog.decode_log(journal_log.read_bytes(), run_id, str(journal_log)).events) >= 21
+        assert _rows(store_url, run_id) == 0
 
     assert _resume(mode, store_url, run_id, log) == EXPECTED
 
@@ -93,6 +108,8 @@ def test_a_killed_run_resumes_where_it_stopped(mode: str, store_url: str, tmp_pa
         assert [(c.attempt, c.state, c.interrupted) for c in eleven] == [(1, "interrupted", True), (2, "ok", False)]
         latest = {c.seq: c for c in calls}
         assert sorted(latest) == list(range(1, 21)) and all(c.state == "ok" for c in latest.values())
+    if journal_log is not None:  # the resuming process folded the log, and the run's own at its end
+        assert not journal_log.exists() and _rows(store_url, run_id) == len(calls)
 
     # The resumed run is complete: a third process gets the stored result and runs nothing.
     assert _resume(mode, store_url, run_id, log) == EXPECTED

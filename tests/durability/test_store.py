@@ -23,6 +23,7 @@ from runtime.store import (
     RunStore,
     SQLiteRunStore,
     StoreError,
+    runlog,
 )
 
 HERE = Path(__file__).parent
@@ -52,6 +53,13 @@ def finish(store, seq, attempt=1, run_id="r1", ok=True, result=None, at=None, **
         error_type=None if ok else "ValueError", error_text=None if ok else f"bad {seq}",
         finished_at=1000.5 + seq if at is None else at, **flags,
     )
+
+
+def run_log(url, run_id):
+    """The run's log file for a SQLite store (None for PostgreSQL, which has none)."""
+    if url.startswith("postgresql"):
+        return None
+    return Path(f"{url}-runlog") / runlog.log_name(run_id)
 
 
 def worker(mode, url, run_id, *extra):
@@ -365,6 +373,7 @@ def test_a_killed_owner_leaves_a_durable_started_call(store_url):
                 other.open_run(header("k"))
             assert f"pid {holder.pid} " in str(caught.value)
             assert other.is_live("k")
+            assert [(c.seq, c.state) for c in other.calls("k")] == [(1, "running")]  # read while it lives
             holder.send_signal(signal.SIGKILL)
             holder.wait(timeout=30)
             assert holder.returncode == -signal.SIGKILL
@@ -373,14 +382,49 @@ def test_a_killed_owner_leaves_a_durable_started_call(store_url):
             calls = other.calls("k")
             assert [(c.seq, c.task, c.state, c.finished_at) for c in calls] == [(1, "slow", "running", None)]
             assert codec.decode_arguments(calls[0].args) == ((1,), {})
+            log = run_log(store_url, "k")
+            assert log is None or log.exists()  # SQLite: the start is in the dead process's run log
             state = other.open_run(RunHeader("k", "worker", "code-1", codec.encode({"n": 1}, max_bytes=100), "0", "0", "0" * 32, 9.0))
             assert state.resumed and [c.state for c in state.calls] == ["interrupted"]
+            assert log is None or not log.exists()  # folded by the process that took the run over
     finally:
         if holder.poll() is None:
             holder.kill()
             holder.wait()
         holder.stdout.close()
         holder.stderr.close()
+
+
+def test_a_reader_in_another_process_sees_the_calls_of_a_live_run(store_url):
+    RunStore(store_url).close()
+    writer = subprocess.Popen(
+        [sys.executable, str(HERE / "store_worker.py"), "live", store_url, "lv", "3"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        assert writer.stdout.readline() == "ready\n", writer.stderr
+        log = run_log(store_url, "lv")
+        before = None if log is None else (log.stat().st_ino, log.stat().st_size)
+        with RunStore(store_url, create=False) as reader:
+            calls = reader.calls("lv")
+            assert [(c.seq, c.state) for c in calls] == [(1, "ok"), (2, "ok"), (3, "ok"), (4, "running")]
+            assert [codec.decode(c.value) for c in calls[:3]] == [2, 3, 4] and calls[3].value is None
+            assert reader.is_live("lv") and reader.get_run("lv").status == "running"
+            if log is not None:  # a reader never folds a run it does not hold
+                assert (log.stat().st_ino, log.stat().st_size) == before
+                with sqlite3.connect(store_url) as conn:
+                    assert conn.execute("SELECT count(*) FROM sbx_calls WHERE run_id = 'lv'").fetchone() == (0,)
+            writer.stdin.write("go\n")
+            writer.stdin.flush()
+            assert writer.stdout.readline() == "done\n", writer.stderr
+            assert [(c.seq, c.state) for c in reader.calls("lv")] == [(1, "ok"), (2, "ok"), (3, "ok"), (4, "ok")]
+            assert reader.get_run("lv").status == "ok"
+            assert log is None or not log.exists()
+    finally:
+        writer.stdin.close()
+        writer.wait(timeout=60)
+        writer.stdout.close()
+        writer.stderr.close()
 
 
 # ------------------------------------------------------------------ addresses
