@@ -60,3 +60,9 @@ def test_rule_url_is_an_anchor_of_docs_rules_md(code: str) -> None:
 def test_the_anchor_model_matches_githubs_on_known_headings() -> None:
     page = "## SBX101 import\n### What it does\n```\n# not a heading\n```\n## What it does\n## `with` is: ok?\n"
     assert github_anchors(page) == {"sbx101-import", "what-it-does", "what-it-does-1", "with-is-ok"}
+
+
+def test_the_readme_and_the_rules_page_count_the_rules_there_are() -> None:
+    for page in ("README.md", "docs/rules.md"):
+        counts = re.findall(r"\b(\d+) rules\b", (ROOT / page).read_text(encoding="utf-8"))
+        assert counts and all(int(count) == len(RULES_BY_CODE) for count in counts), (page, counts)
