@@ -9,7 +9,16 @@ is the loop's overhead plus the run itself; the baseline is one
 interleaved with the agent so both see the same machine. Two cases:
 
 1. warm: the model resends the same program (both sides reuse the checked program);
-2. cold: every turn is a new program (both sides gate and compile it).
+2. cold: every turn is a new program (both sides gate and compile it);
+3. warm, with a model that takes 5 ms (a real model takes far longer): the
+   baseline runs are 5 ms apart too, and both sides have the 5 ms taken out.
+
+Cases 1 and 2 compare the loop with runs made back to back, the Monty worker
+never idle between them. Any host work between two runs (here the loop's own,
+about 20 us of Python per turn) lets the worker's threads park, and the next
+run pays to wake them: a run 20 ms after the previous one costs several times
+a back-to-back run here. A real model call always leaves such a gap, which is
+what case 3 puts on both sides.
 
 The agent's runs carry no event hook of their own: the calls a failed run
 made, with their results, come from the error (`SandboxError.calls`).
@@ -46,15 +55,19 @@ INPUTS = {"xs": [1, 2, 3]}
 
 
 class CannedModel:
-    """Replies instantly with the next program; its own time is measured and subtracted."""
+    """Replies with the next program, instantly or after `think_s`; its own
+    time is measured and subtracted."""
 
-    def __init__(self, programs: list[str]) -> None:
+    def __init__(self, programs: list[str], think_s: float = 0.0) -> None:
         self.replies = [f"```python\n{p}```" for p in programs]
         self.i = 0
         self.spent = 0.0
+        self.think_s = think_s
 
     def __call__(self, messages: list[dict[str, str]]) -> str:
         t0 = time.perf_counter()
+        if self.think_s:
+            time.sleep(self.think_s)
         reply = self.replies[self.i % len(self.replies)]
         self.i += 1
         self.spent += time.perf_counter() - t0
@@ -75,18 +88,24 @@ def new_agent(model: CannedModel, turns: int) -> codemode.CodeModeAgent:
     return codemode.CodeModeAgent(model=model, tasks=[add], inputs={"xs": list[int]}, max_turns=turns)
 
 
-def per_run(programs: list[str]) -> float:
+def per_run(programs: list[str], gap_s: float = 0.0) -> float:
+    """Seconds per run; with `gap_s`, each run follows a pause that long (not counted)."""
+    paused = 0.0
     t0 = time.perf_counter()
     for program in programs:
+        if gap_s:
+            p0 = time.perf_counter()
+            time.sleep(gap_s)
+            paused += time.perf_counter() - p0
         sandbox.orchestrate_local_sync(program, inputs=INPUTS, tasks=[add])
-    return (time.perf_counter() - t0) / len(programs)
+    return (time.perf_counter() - t0 - paused) / len(programs)
 
 
-def case(name: str, rounds: int, turns: int, fresh: bool) -> None:
+def case(name: str, rounds: int, turns: int, fresh: bool, think_s: float = 0.0) -> None:
     """One agent serves every round, as in an application; in the warm case it
     has seen the program before (as `orchestrate_local`'s cache has)."""
     counter = iter(range(10**9))
-    model = CannedModel([PROGRAM.format(k=0)])
+    model = CannedModel([PROGRAM.format(k=0)], think_s)
     agent = new_agent(model, turns)
     per_turn(agent, model, turns)
     agent_times: list[float] = []
@@ -98,7 +117,7 @@ def case(name: str, rounds: int, turns: int, fresh: bool) -> None:
         else:
             run_programs = [PROGRAM.format(k=0)] * turns
         agent_times.append(per_turn(agent, model, turns))
-        run_times.append(per_run(run_programs))
+        run_times.append(per_run(run_programs, think_s))
     turn = statistics.median(agent_times)
     run = statistics.median(run_times)
     ratio = turn / run
@@ -112,6 +131,7 @@ def main() -> None:
     print(f"code-mode loop overhead ({rounds} rounds x {turns} turns, medians)")
     case("1. warm (same program each turn)", rounds, turns, fresh=False)
     case("2. cold (a new program each turn)", rounds, turns, fresh=True)
+    case("3. warm, a 5 ms model (runs 5 ms apart on both sides)", rounds, turns, fresh=False, think_s=0.005)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ import libcst as cst
 
 from ..builtins import FORBIDDEN_BUILTINS
 from .base import Context, Invalid, Replacement, Rule, Valid
-from .shared import known_names, loads_in
+from .shared import known_names, names_in
 from .suggestions import bound, elide, fmt
 
 
@@ -97,7 +97,7 @@ def _missing(decorator: cst.BaseExpression, ctx: Context) -> str | None:
         root = root.value
     if not isinstance(root, cst.Name):
         return None
-    for used in sorted(loads_in(decorator)):
+    for used in sorted(names_in(decorator, loads=True)):
         if used in FORBIDDEN_BUILTINS or used.startswith("_"):
             return used
     value = root.value

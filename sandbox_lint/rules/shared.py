@@ -461,30 +461,16 @@ def with_attribute(target: cst.Attribute, value: Code, ctx: Context) -> list[Opt
     return [Option("dict", fmt(f'{{{{**{{}}, "{target.attr.value}": {{}}}}}}', target.value, value))]
 
 
-def names_in(node: cst.CSTNode) -> set[str]:
-    """Every name an expression mentions."""
+def names_in(node: cst.CSTNode, *, loads: bool = False) -> set[str]:
+    """Every name an expression mentions; with `loads`, only the names it reads
+    (not attribute names or keywords)."""
     found: set[str] = set()
     stack = [node]
     while stack:
         item = stack.pop()
         if isinstance(item, cst.Name):
             found.add(item.value)
-        stack.extend(children(item))
-    return found
-
-
-def loads_in(node: cst.CSTNode) -> set[str]:
-    """The names an expression reads (not attribute names or keywords)."""
-    found: set[str] = set()
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, cst.Name):
-            found.add(item.value)
-        elif isinstance(item, cst.Attribute):
-            stack.append(item.value)
-            continue
-        elif isinstance(item, cst.Arg):
+        elif loads and isinstance(item, (cst.Attribute, cst.Arg)):
             stack.append(item.value)
             continue
         stack.extend(children(item))
