@@ -101,6 +101,7 @@ class Journal(Interceptor):
     """Records one run in a `RunStore` and answers its calls from the journal on resume."""
 
     strict = True
+    sees_replayed = False  # it holds them already
 
     def __init__(
         self,

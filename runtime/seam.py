@@ -76,6 +76,10 @@ class Interceptor:
     """A plug-in on the task-call seam. Every method is optional."""
 
     strict: ClassVar[bool] = True
+    sees_replayed: ClassVar[bool] = True
+    """False: the events of calls answered from the journal are not sent to it
+    (the journal itself already holds them); the run skips building them when
+    no listener wants them."""
 
     def answer_run(self, name: str, inputs: dict[str, Any]) -> RunAnswer | None:
         """The run starts: answer all of it without running it, or None to run it."""
@@ -131,15 +135,16 @@ class CallSeam:
         self.deciders = tuple(i for i in self.interceptors if _overrides(i, "answer"))
         self.retriers = tuple(i for i in self.interceptors if _overrides(i, "retry_delay"))
         self.listeners = tuple(i for i in self.interceptors if _overrides(i, "on_event"))
+        self.replay_listeners = tuple(i for i in self.listeners if i.sees_replayed)
         self.flushers = tuple(i for i in self.interceptors if _overrides(i, "flush"))
         # Nothing listens: the driver skips building events (the common, fast case).
         self.active = bool(self.listeners)
 
-    def emit(self, event: ev.RunEvent) -> None:
+    def emit(self, event: ev.RunEvent, listeners: Sequence[Interceptor] | None = None) -> None:
         if type(event) is ev.RunFinished and not event.ok:
             self._emit_to_all(event)  # the last event of a failed run: everyone sees the end
             return
-        for interceptor in self.listeners:
+        for interceptor in self.listeners if listeners is None else listeners:
             if not interceptor.strict:
                 interceptor.on_event(event)
                 continue
@@ -222,19 +227,20 @@ class CallSeam:
 
     def record(self, call: TaskCall) -> float | None:
         """An attempt of `call` ended (or was answered): record it; a retry delay or None."""
-        if self.active:
+        listeners = self.replay_listeners if call.replayed else self.listeners
+        if listeners:
             if call.replayed or call.cached:
                 # Answered calls start and end at once, so every recorder sees a pair.
                 self.emit(ev.TaskCallStarted(
                     self.run_id, call.key, call.seq, call.task.name, call.args, call.kwargs, call.line, call.attempt,
                     call.replayed, call.cached,
-                ))
+                ), listeners)
             error = call.error
             self.emit(ev.TaskCallFinished(
                 self.run_id, call.key, call.seq, call.task.name, call.finished - call.started, error is None,
                 None if error is None else repr(error), call.attempt, call.replayed, call.cached,
                 call.result if error is None else None, error,
-            ))
+            ), listeners)
         if call.error is None or call.replayed or call.cached:
             return None
         for interceptor in self.retriers:

@@ -126,6 +126,24 @@ def test_an_interceptor_answers_a_call_without_running_the_task() -> None:
     assert [(e.seq, e.replayed) for e in started] == [(1, True), (2, False)]
 
 
+def test_replayed_calls_reach_only_the_listeners_that_want_them() -> None:
+    class HoldsReplays(Recorder):
+        sees_replayed = False  # as the real journal: it holds them already
+
+    program = _program("a = add(1, 2)\nb = add(a, 10)\nb")
+    first = execute(program, {})
+    everyone, holder = Recorder(), HoldsReplays()
+    second = execute(program, {}, interceptors=[Journal({first.calls[0].call_key: 100}), everyone, holder])
+    assert second.value == 110
+
+    def seqs(recorder: Recorder) -> list[tuple[str, int]]:
+        return [(type(e).__name__, e.seq) for e in recorder.events if isinstance(e, (TaskCallStarted, TaskCallFinished))]
+
+    assert seqs(everyone) == [("TaskCallStarted", 1), ("TaskCallFinished", 1), ("TaskCallStarted", 2), ("TaskCallFinished", 2)]
+    assert seqs(holder) == [("TaskCallStarted", 2), ("TaskCallFinished", 2)]
+    assert isinstance(holder.events[0], RunStarted) and isinstance(holder.events[-1], RunFinished)
+
+
 def test_answers_work_in_async_code_and_map_task() -> None:
     program = _program("async def main():\n    return await gather(slow(1), slow(2))\nawait main()\n")
     keys = [c.call_key for c in execute(program, {}).calls]
