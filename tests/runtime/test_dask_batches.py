@@ -46,15 +46,15 @@ def test_a_gather_reaches_the_scheduler_as_one_batch(client: Any, messages: list
     assert sandbox.orchestrate_local_sync(
         "await gather(*[square(x) for x in range(12)])", tasks=[square], executor=client, concurrency=12
     ) == [x * x for x in range(12)]
-    # 12 calls on 4 threads: eight chunks (two per thread), still one message
-    assert messages == [("map", 8)]
+    # 12 calls on 4 threads: four chunks (one per thread), still one message
+    assert messages == [("map", 4)]
 
 
 def test_map_task_is_one_batch_and_concurrency_still_bounds_it(client: Any, messages: list[tuple[str, int]]) -> None:
     assert sandbox.orchestrate_local_sync("map_task(square, list(range(10)))", tasks=[square], executor=client) == [
         x * x for x in range(10)
     ]
-    assert messages == [("map", 8)]
+    assert messages == [("map", 4)]
     messages.clear()
     # with concurrency 4, the first round is 4 calls and each freed slot starts the next
     assert sandbox.orchestrate_local_sync(
@@ -97,7 +97,7 @@ def test_a_round_larger_than_the_cluster_runs_in_chunks(client: Any, messages: l
         "await gather(*[square(x) for x in range(20)])", tasks=[square], executor=client, concurrency=20
     )
     assert result.value == [x * x for x in range(20)]
-    assert messages == [("map", 8)]
+    assert messages == [("map", 4)]
     assert len(result.calls) == 20
     assert [call.args for call in result.calls] == [(x,) for x in range(20)]
     assert all(0 <= call.duration_s < 30 for call in result.calls)
@@ -116,7 +116,7 @@ def test_an_error_in_a_chunk_is_that_call_s_error(client: Any, messages: list[tu
     with pytest.raises(TaskError) as info:
         sandbox.orchestrate_local_sync(program, tasks=[square, fail], executor=client, concurrency=16)
     assert str(info.value.__cause__) == "bad value 9"
-    assert messages[0] == ("map", 8)
+    assert messages[0] == ("map", 4)
 
 
 def test_a_task_timeout_keeps_each_call_its_own_dask_task(client: Any, messages: list[tuple[str, int]]) -> None:
