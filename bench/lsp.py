@@ -5,11 +5,13 @@
 For generated host files of 1,000 and 5,000 lines (tasks with host code,
 orchestrators with findings, code-string templates: `bench/corpus.py`), our
 server (`python -m lsp`, debounce 0, push diagnostics, UTF-16) and `ruff
-server` (the same client capabilities) each get the same one-character
-edits, one per round, alternating so both see the same machine: a digit
-inside an orchestrator's body (sandbox code) and a digit inside a task's body
-(host code). Every round writes a value not seen before, so no cache can
-answer it. The time runs from writing the `didChange` to reading the
+server` (the same client capabilities) each get the same edits, one per
+round, alternating so both see the same machine: the end-of-line comment of a
+statement in an orchestrator's body (sandbox code) or in a task's body (host
+code) is replaced with a new one. The file stays valid Python, and every
+round writes a text not seen before, so no cache can answer it. (Until
+2026-12-02 the edit replaced the statement's closing parenthesis, so both
+servers were timed on a file with a syntax error.) The time runs from writing the `didChange` to reading the
 `publishDiagnostics` for that version. Targets: ours <= 10x ruff at 1,000
 lines, <= 15x at 5,000 lines (medians). Also, for reference, a direct
 `check_host` call of the whole edited file with the caches cleared.
@@ -133,12 +135,13 @@ def published(uri: str, version: int) -> Any:
 
 
 def _edit_point(text: str, marker: str) -> tuple[int, int]:
-    """(line, character) of the first digit after `marker` (0-based, LSP positions)."""
+    """(line, character) just after `marker`, which ends its line (0-based, LSP positions)."""
     lines = text.split("\n")
     for number, line in enumerate(lines):
         at = line.find(marker)
         if at >= 0:
             column = at + len(marker)
+            assert column == len(line), f"{marker!r} must end its line"
             return number, column
     raise ValueError(marker)
 
@@ -152,37 +155,48 @@ class Session:
         self.version = 1
         server.send("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}})
         self.findings = len(server.wait_for(published(uri, 1))["params"]["diagnostics"])
+        self.last_findings = self.findings
 
-    def edit(self, line: int, character: int, digit: str) -> float:
+    def edit(self, line: int, character: int, old: str, new: str) -> float:
+        """Replace `old` at (line, character) with `new`."""
         self.version += 1
-        change = {"range": {"start": {"line": line, "character": character}, "end": {"line": line, "character": character + 1}}, "text": digit}
+        end = {"line": line, "character": character + len(old)}
+        change = {"range": {"start": {"line": line, "character": character}, "end": end}, "text": new}
         started = time.perf_counter()
         self.server.send("textDocument/didChange", {"textDocument": {"uri": self.uri, "version": self.version}, "contentChanges": [change]})
-        self.server.wait_for(published(self.uri, self.version))
-        return time.perf_counter() - started
+        message = self.server.wait_for(published(self.uri, self.version))
+        elapsed = time.perf_counter() - started
+        self.last_findings = len(message["params"]["diagnostics"])
+        return elapsed
 
 
 def measure(ours: Server, ruff: Server, lines: int, rounds: int, workdir: str) -> None:
     text = host_file(lines, findings=True)
     # `SEED_LITERAL` digits: the orchestrator's and the task's code both hold one.
     places = {
-        "an orchestrator's body": _edit_point(text, "spent = sum([order[\"total\"] for order in orders]"),
-        "a task's body": _edit_point(text, "LOG.warning(\"bad row %r\""),
+        "an orchestrator's body": _edit_point(text, "spent = sum([order[\"total\"] for order in orders])"),
+        "a task's body": _edit_point(text, "LOG.warning(\"bad row %r\", row)"),
     }
     uri = f"file://{workdir}/host_{lines}.py"
     sessions = {"ours": Session(ours, uri, text), "ruff": Session(ruff, uri, text)}
     for where, (line, column) in places.items():
         times: dict[str, list[float]] = {"ours": [], "ruff": []}
         direct: list[float] = []
+        comment = ""  # the end-of-line comment the last round wrote after the statement
         for round_ in range(rounds + 3):  # the first three rounds warm up every side
-            digit = "  #" + str(round_)  # a new comment text each round: a one-position edit
+            # A new comment each round (the code stays valid): no cache has seen the text.
+            new = f"  # edit {round_}"
             for name, session in sessions.items():
-                elapsed = session.edit(line, column, digit if round_ % 2 else digit + " ")
+                elapsed = session.edit(line, column, comment, new)
                 if round_ >= 3:
                     times[name].append(elapsed)
+            comment = new
+            lines_now = text.split("\n")
+            lines_now[line] = lines_now[line][:column] + new
+            edited = "\n".join(lines_now)
             clear_caches()
             started = time.perf_counter()
-            check_host(text)
+            check_host(edited)
             if round_ >= 3:
                 direct.append(time.perf_counter() - started)
         ours_ms = statistics.median(times["ours"]) * 1000
@@ -195,7 +209,8 @@ def measure(ours: Server, ruff: Server, lines: int, rounds: int, workdir: str) -
             f"ruff server {ruff_ms:.1f} ms; ratio {ratio:.1f} (target <= {target:.0f}) {'PASS' if ratio <= target else 'MISS'}"
         )
         print(f"      (info) cold check_host of the whole file: {statistics.median(direct) * 1000:.1f} ms; "
-              f"findings: ours {sessions['ours'].findings}, ruff {sessions['ruff'].findings}")
+              f"findings: ours {sessions['ours'].findings}, ruff {sessions['ruff'].findings}; "
+              f"after the edits: ours {sessions['ours'].last_findings}, ruff {sessions['ruff'].last_findings}")
 
 
 def main() -> int:

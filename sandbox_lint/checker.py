@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from . import discovery, pipeline
 from .caches import DIAGNOSTIC_COST, BoundedCache
+from .gc_pause import paused
 from .diagnostics import Diagnostic
 from .interface import Interface
 from .rules import RULES_BY_CODE
@@ -61,7 +62,8 @@ def check_report(source: str, *, interface: Interface | None = None, settings: S
     key = ("script", source, interface, settings)
     cached = _cache.get(key)
     if cached is None:
-        found = pipeline.check_script(source, interface, settings)
+        with paused():
+            found = pipeline.check_script(source, interface, settings)
         cached = Report(_finish(source, found, settings, lambda line: True), Coverage(scripts=1))
         _cache.put(key, cached)
     return cached
@@ -86,7 +88,8 @@ def check_host_report(source: str, *, settings: Settings | None = None) -> Repor
         if not discovery.may_hold_sandbox_code(source):
             cached = Report((), Coverage(script_like=_reads_like_a_script(source)))
         else:
-            found, host = pipeline.check_host_source(source, settings)
+            with paused():
+                found, host = pipeline.check_host_source(source, settings)
             lines = _enforced_lines(host) if host is not None else frozenset()
             cached = Report(_finish(source, found, settings, lines.__contains__), _coverage(host))
         _cache.put(key, cached)

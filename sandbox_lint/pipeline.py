@@ -15,6 +15,8 @@ Nothing here names a rule: rules are found by the hooks they implement.
 from __future__ import annotations
 
 import ast
+import hashlib
+import re
 import sys
 import warnings
 from collections.abc import Callable, Sequence
@@ -292,18 +294,103 @@ _pieces: BoundedCache[tuple[object, ...], tuple[Diagnostic, ...]] = BoundedCache
 
 def clear_caches() -> None:
     _pieces.clear()
+    _statements.clear()
 
 
 def _host_tree(source: str) -> ast.Module | None:
-    """CPython's tree of a host file, or None when CPython cannot parse it."""
+    """CPython's tree of a host file, or None when CPython cannot parse it.
+
+    A long file is parsed by top-level statements, each kept by its text and
+    line (`_statements`), so an edit re-parses only the statement it touched.
+    The pieces' tree is CPython's tree of the whole file (a differential test
+    holds them equal); when any piece does not parse on its own, the whole
+    file is parsed as one, which says what is wrong."""
+    if source.count("\n") >= SEGMENTED_LINES and "\r" not in source:
+        tree = _segmented_tree(source)
+        if tree is not None:
+            return tree
+    return _compiled(source)
+
+
+def _compiled(source: str) -> ast.Module | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tree = compile(source, "<host>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
         return None
     assert isinstance(tree, ast.Module)
     return tree
+
+
+SEGMENTED_LINES = 300
+"""Files this long (in lines) are parsed by top-level statements."""
+_statements: BoundedCache[tuple[str, int], tuple[bool, tuple[ast.stmt, ...]]] = BoundedCache(
+    50_000, 1 << 20, max_share=0.25
+)
+"""Whether a piece parses alone, and its statements, by (text, lines before it): about 60 bytes of tree per byte of text, so the MiB of
+text it keeps holds about 60 MB of trees."""
+# A top-level line that continues the statement above: a clause of a compound
+# statement, or a closing bracket; a line after a decorator continues it too.
+_CONTINUATION = re.compile(r"(?:else|elif|except|finally)\b|[)\]}]")
+
+
+def _segment_starts(source: str) -> list[int]:
+    """Offsets where top-level statements start (the first is 0)."""
+    starts = [0]
+    after_decorator = source.startswith("@")
+    for match in re.finditer(r"\n(?=[^\s#])", source):
+        at = match.end()
+        if after_decorator:
+            after_decorator = source.startswith("@", at)
+            continue
+        if _CONTINUATION.match(source, at):
+            continue
+        after_decorator = source.startswith("@", at)
+        starts.append(at)
+    return starts
+
+
+def _segmented_tree(source: str) -> ast.Module | None:
+    starts = _segment_starts(source)
+    starts.append(len(source))
+    body: list[ast.stmt] = []
+    line = 0  # lines before the piece
+    first = 0  # index in `starts` of the piece's start
+    while first < len(starts) - 1:
+        # A piece that does not parse alone may end inside a string (a code
+        # string's or a docstring's lines at column 0): join it with the next
+        # 1, 3, 7, ... pieces (at most twice the rest of the file in all).
+        span = 1
+        while True:
+            last = min(first + span, len(starts) - 1)
+            text = source[starts[first]:starts[last]]
+            statements = _statements_of(text, line)
+            if statements is not None:
+                break
+            if last == len(starts) - 1:
+                # The rest does not parse, so neither does the file: the
+                # caller reads the error from the whole file.
+                return None
+            span *= 2
+        body.extend(statements)
+        line += text.count("\n")
+        first = last
+    return ast.Module(body=body, type_ignores=[])
+
+
+def _statements_of(text: str, line: int) -> tuple[ast.stmt, ...] | None:
+    """The statements of a piece that starts after `line` lines, or None when
+    it does not parse alone (remembered too: the next check tries the same)."""
+    key = (text, line)
+    statements = _statements.get(key)
+    if statements is None:
+        tree = _compiled(text)
+        if tree is not None and line:
+            ast.increment_lineno(tree, line)
+        statements = (tree is not None, () if tree is None else tuple(tree.body))
+        _statements.put(key, statements, len(text))
+    return statements[1] if statements[0] else None
 
 
 def check_host_source(source: str, settings: Settings) -> tuple[list[Diagnostic], HostFile | None]:
@@ -327,19 +414,45 @@ def check_host_source(source: str, settings: Settings) -> tuple[list[Diagnostic]
             found.append(Diagnostic(rule.code, rule.name, finding.message, finding.line, finding.column, finding.end_line, finding.end_column))
     host_globals = frozenset(host.globals)
     tasks = tuple(host.tasks.values())
+    keys = _KeyParts()
     for task in host.task_defs:
         found.extend(_shifted(_task_diagnostics(task.header.text, settings), task.header))
     for orchestrator in host.orchestrators:
         interface = Interface(tasks, orchestrator.inputs, None)
-        diagnostics = _orchestrator_diagnostics(orchestrator.snippet, interface, host_globals, settings)
+        diagnostics = _orchestrator_diagnostics(orchestrator.snippet, interface, host_globals, settings, keys)
         found.extend(_shifted(diagnostics, orchestrator.snippet))
     for call in host.code_string_calls:
         for declared in call.declared:
             found.extend(_declared_into_host(_declared_diagnostics(declared.what, declared.snippet.text, settings), declared))
         if call.code is not None:
-            diagnostics = _code_string_diagnostics(call.code.text, call.interface, host_globals, settings)
+            diagnostics = _code_string_diagnostics(call.code.text, call.interface, host_globals, settings, keys)
             found.extend(_map_into_host(list(diagnostics), call.code))
     return found, host
+
+
+class _KeyParts:
+    """Cache-key stand-ins for one host check's large values: a digest of the
+    tasks tuple and of the host's globals, computed once per object. A host
+    file's interface and globals are rebuilt on every check (hundreds of
+    tasks, thousands of names), and hashing and comparing them whole for
+    each of its pieces cost more than checking the piece that changed."""
+
+    def __init__(self) -> None:
+        self._digests: dict[int, tuple[object, str]] = {}
+
+    def digest(self, value: object) -> str:
+        seen = self._digests.get(id(value))
+        if seen is not None and seen[0] is value:
+            return seen[1]
+        text = repr(sorted(value)) if isinstance(value, frozenset) else repr(value)
+        digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        self._digests[id(value)] = (value, digest)  # holding `value` keeps its id unique
+        return digest
+
+    def interface(self, interface: Interface | None) -> object:
+        if interface is None:
+            return None
+        return (self.digest(interface.tasks), interface.inputs, interface.output)
 
 
 def _cached(key: tuple[object, ...], compute: Callable[[], list[Diagnostic]]) -> tuple[Diagnostic, ...]:
@@ -379,7 +492,7 @@ def _snippet_root(module: cst.Module, wrapped: bool) -> cst.CSTNode | None:
 
 
 def _orchestrator_diagnostics(
-    snippet: Snippet, interface: Interface, host_globals: frozenset[str], settings: Settings
+    snippet: Snippet, interface: Interface, host_globals: frozenset[str], settings: Settings, keys: _KeyParts
 ) -> tuple[Diagnostic, ...]:
     def compute() -> list[Diagnostic]:
         prepared = prepare(snippet.text, settings, text_rules=False)
@@ -393,7 +506,8 @@ def _orchestrator_diagnostics(
         skip = frozenset(id(decorator) for decorator in node.decorators)
         return prepared.found + run_units(module, snippet.text, [Unit(node, Context(info, settings), skip)], settings)
 
-    return _cached(("orchestrator", snippet.text, snippet.wrapped, interface, host_globals, settings), compute)
+    key = ("orchestrator", snippet.text, snippet.wrapped, keys.interface(interface), keys.digest(host_globals), settings)
+    return _cached(key, compute)
 
 
 def _signature_annotations(node: cst.FunctionDef) -> set[int]:
@@ -469,7 +583,7 @@ def _declared_into_host(diagnostics: Sequence[Diagnostic], declared: DeclaredTyp
 
 
 def _code_string_diagnostics(
-    text: str, interface: Interface | None, host_globals: frozenset[str], settings: Settings
+    text: str, interface: Interface | None, host_globals: frozenset[str], settings: Settings, keys: _KeyParts
 ) -> tuple[Diagnostic, ...]:
     def compute() -> list[Diagnostic]:
         # The host file's own scan already ran the whole-text rules.
@@ -480,7 +594,7 @@ def _code_string_diagnostics(
         info = UnitInfo("code-string", interface, host_globals, is_async_module="await" in text and has_top_level_await(inner))
         return prepared.found + run_units(inner, text, [Unit(inner, Context(info, settings))], settings)
 
-    return _cached(("code-string", text, interface, host_globals, settings), compute)
+    return _cached(("code-string", text, keys.interface(interface), keys.digest(host_globals), settings), compute)
 
 
 def _map_into_host(diagnostics: list[Diagnostic], code: CodeString) -> list[Diagnostic]:
