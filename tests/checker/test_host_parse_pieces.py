@@ -116,7 +116,11 @@ def test_an_edit_reparses_only_its_piece(monkeypatch: pytest.MonkeyPatch) -> Non
     pipeline._host_tree(source)
     parsed: list[str] = []
     real = pipeline._compiled
-    monkeypatch.setattr(pipeline, "_compiled", lambda text: parsed.append(text) or real(text))
+    def spy(text: str) -> ast.Module | None:
+        parsed.append(text)
+        return real(text)
+
+    monkeypatch.setattr(pipeline, "_compiled", spy)
     marker = 'spent = sum([order["total"] for order in orders])'
     at = source.index(marker) + len(marker)
     edited = source[:at] + "  # an edit" + source[at:]
