@@ -38,8 +38,9 @@ import secrets
 import sys
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
+from itertools import repeat
 from typing import Any, Literal
 
 from pydantic_monty import ClassInstance
@@ -198,6 +199,47 @@ def _wrap_handle(value: Any) -> Any:
     return ClassInstance(value, eager_attrs=("_sbx_key",))
 
 
+def _checked_elements(v: Sequence[Any], checks: Iterable[Validator], copy: bool) -> list[Any] | None:
+    """The elements of `v`, each through its check (`checks` in order), as a
+    new list; None when no check changed anything and `copy` is off (the caller
+    keeps `v` itself, so what was shared stays shared)."""
+    out: list[Any] | None = [] if copy else None
+    for index, (element, check) in enumerate(zip(v, checks)):
+        try:
+            new = check(element)
+        except _Mismatch as exc:
+            exc.parts.append(f"[{index}]")
+            raise
+        if out is None:
+            if new is element:
+                continue
+            out = list(v[:index])
+        out.append(new)
+    return out
+
+
+def _checked_items(v: dict[Any, Any], key_check: Validator, value_check: Validator, copy: bool) -> dict[Any, Any]:
+    """`v` with its keys and values checked; `v` itself when nothing changed and `copy` is off."""
+    out: dict[Any, Any] | None = {} if copy else None
+    for index, (key, element) in enumerate(v.items()):
+        try:
+            new_key = key_check(key)
+        except _Mismatch as exc:
+            exc.parts.append(f"[{short_repr(key)}] (key)")
+            raise
+        try:
+            new = value_check(element)
+        except _Mismatch as exc:
+            exc.parts.append(f"[{short_repr(key)}]")
+            raise
+        if out is None:
+            if new is element and new_key is key:
+                continue
+            out = dict(list(v.items())[:index])
+        out[new_key] = new
+    return v if out is None else out
+
+
 @lru_cache(maxsize=4096)
 def compile_validator(spec: TypeSpec, direction: Direction) -> Validator:
     """A fast validator for `spec` in one direction (cached per spec)."""
@@ -256,26 +298,14 @@ def compile_validator(spec: TypeSpec, direction: Direction) -> Validator:
         def check_list(v: Any) -> Any:
             if type(v) is not list:
                 raise _fail(text, v)
-            out: list[Any] | None = [] if copy else None
-            for index, element in enumerate(v):
-                try:
-                    new = item(element)
-                except _Mismatch as exc:
-                    exc.parts.append(f"[{index}]")
-                    raise
-                if out is None:
-                    if new is element:
-                        continue
-                    out = v[:index]
-                out.append(new)
+            out = _checked_elements(v, repeat(item), copy)
             return v if out is None else out
         return check_list
     if kind == "tuple":
+        fixed: list[Validator] | None = None
         if spec.variadic:
             element_check = compile_validator(spec.args[0] if spec.args else ANY, direction)
-            fixed: list[Validator] | None = None
         else:
-            element_check = None
             fixed = [compile_validator(arg, direction) for arg in spec.args]
 
         def check_tuple(v: Any) -> Any:
@@ -283,20 +313,7 @@ def compile_validator(spec: TypeSpec, direction: Direction) -> Validator:
                 raise _fail(text, v)
             if fixed is not None and len(fixed) != len(v):
                 raise _Mismatch(text, f"a tuple of {len(v)} items")
-            out: list[Any] | None = [] if copy else None
-            for index, element in enumerate(v):
-                check = element_check if fixed is None else fixed[index]
-                assert check is not None
-                try:
-                    new = check(element)
-                except _Mismatch as exc:
-                    exc.parts.append(f"[{index}]")
-                    raise
-                if out is None:
-                    if new is element:
-                        continue
-                    out = list(v[:index])
-                out.append(new)
+            out = _checked_elements(v, repeat(element_check) if fixed is None else fixed, copy)
             return v if out is None else tuple(out)
         return check_tuple
     if kind == "dict":
@@ -306,24 +323,7 @@ def compile_validator(spec: TypeSpec, direction: Direction) -> Validator:
         def check_dict(v: Any) -> Any:
             if type(v) is not dict:
                 raise _fail(text, v)
-            out: dict[Any, Any] | None = {} if copy else None
-            for index, (key, element) in enumerate(v.items()):
-                try:
-                    new_key = key_check(key)
-                except _Mismatch as exc:
-                    exc.parts.append(f"[{short_repr(key)}] (key)")
-                    raise
-                try:
-                    new = value_check(element)
-                except _Mismatch as exc:
-                    exc.parts.append(f"[{short_repr(key)}]")
-                    raise
-                if out is None:
-                    if new is element and new_key is key:
-                        continue
-                    out = dict(list(v.items())[:index])
-                out[new_key] = new
-            return v if out is None else out
+            return _checked_items(v, key_check, value_check, copy)
         return check_dict
     if kind == "union":
         alternatives = [compile_validator(arg, direction) for arg in spec.args]
@@ -354,6 +354,11 @@ def _compile_any(direction: Direction) -> Validator:
     copy = direction == "in"
     text_check = compile_validator(parse_annotation("str"), direction)
 
+    def check_key(key: Any) -> Any:
+        if type(key) not in key_types:
+            raise _Mismatch("a dict key of type str, int, float, bool, bytes, None or a tuple of those", type_name(key))
+        return check_any(key)
+
     def check_any(v: Any) -> Any:
         t = type(v)
         if t in scalars:
@@ -361,44 +366,12 @@ def _compile_any(direction: Direction) -> Validator:
         if t is str:
             return text_check(v)
         if t is list or t is tuple:
-            out: list[Any] | None = [] if copy else None
-            for index, element in enumerate(v):
-                try:
-                    new = check_any(element)
-                except _Mismatch as exc:
-                    exc.parts.append(f"[{index}]")
-                    raise
-                if out is None:
-                    if new is element:
-                        continue
-                    out = list(v[:index])
-                out.append(new)
+            out = _checked_elements(v, repeat(check_any), copy)
             if out is None:
                 return v
             return out if t is list else tuple(out)
         if t is dict:
-            result: dict[Any, Any] | None = {} if copy else None
-            for index, (key, element) in enumerate(v.items()):
-                if type(key) not in key_types:
-                    bad_key = _Mismatch("a dict key of type str, int, float, bool, bytes, None or a tuple of those", type_name(key))
-                    bad_key.parts.append(f"[{short_repr(key)}] (key)")
-                    raise bad_key
-                try:
-                    new_key = check_any(key)
-                except _Mismatch as exc:
-                    exc.parts.append(f"[{short_repr(key)}] (key)")
-                    raise
-                try:
-                    new = check_any(element)
-                except _Mismatch as exc:
-                    exc.parts.append(f"[{short_repr(key)}]")
-                    raise
-                if result is None:
-                    if new is element and new_key is key:
-                        continue
-                    result = dict(list(v.items())[:index])
-                result[new_key] = new
-            return v if result is None else result
+            return _checked_items(v, check_key, check_any, copy)
         if isinstance(v, handle_classes):
             return _wrap_handle(v) if direction == "in" else v
         raise _Mismatch("a boundary value (int, float, str, bool, bytes, None, list, tuple, dict, File, Dir, DataFrame)", type_name(v))
