@@ -27,6 +27,8 @@ from typing import Any
 
 import anyio
 
+from sandbox_lint.commands.arguments import positive
+
 from ..commands.environments import UsageError, load_environment
 from ..errors import RejectedError, SandboxError, TaskDefinitionError
 from ..handles import DataFrame, Dir, File
@@ -194,16 +196,6 @@ def build_server(
     return server
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
-
-
 def main(argv: Sequence[str] | None = None, *, prog: str = "sandbox-lint mcp") -> int:
     parser = argparse.ArgumentParser(prog=prog, description="Serve code mode (tools run_code and check_code) over MCP on stdio.")
     parser.add_argument(
@@ -211,10 +203,10 @@ def main(argv: Sequence[str] | None = None, *, prog: str = "sandbox-lint mcp") -
         help="a TaskEnvironment whose tasks the programs may call (repeatable)",
     )
     parser.add_argument(
-        "--max-task-calls", type=_positive, default=100, metavar="N", help="task calls allowed per run_code (default 100)"
+        "--max-task-calls", type=positive(), default=100, metavar="N", help="task calls allowed per run_code (default 100)"
     )
     parser.add_argument(
-        "--timeout-ms", type=_positive, default=10_000, metavar="MS", help="sandbox execution time per run_code (default 10000)"
+        "--timeout-ms", type=positive(), default=10_000, metavar="MS", help="sandbox execution time per run_code (default 10000)"
     )
     parser.add_argument("--name", default="sandbox-lint", help="the server name announced to clients")
     try:

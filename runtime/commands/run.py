@@ -25,12 +25,12 @@ import sys
 import textwrap
 import typing
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 from sandbox_lint.builtins import FORBIDDEN_BUILTINS, MAP_FUNCTIONS, PROVIDED
-from sandbox_lint.commands.arguments import ArgumentParser
+from sandbox_lint.commands.arguments import ArgumentParser, positive
 from sandbox_lint.settings import DEFAULT_MAX_BYTES
 
 from ..errors import RejectedError, SandboxError, TaskDefinitionError, TaskError
@@ -98,20 +98,6 @@ def _dest(name: str) -> str:
     return f"limit_{name}"
 
 
-def _positive(kind: type) -> Callable[[str], Any]:
-    def convert(text: str) -> Any:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a {'whole ' if kind is int else ''}number, got {text!r}") from None
-        if value <= 0:
-            raise argparse.ArgumentTypeError(f"must be more than 0, got {text!r}")
-        return value
-
-    convert.__name__ = kind.__name__
-    return convert
-
-
 def add_limit_options(parser: argparse.ArgumentParser) -> None:
     """One option per `Limits` field (`max_task_calls` → `--max-task-calls`): a new limit
     is a new option with no edit here; the field's docstring is its help."""
@@ -122,7 +108,7 @@ def add_limit_options(parser: argparse.ArgumentParser) -> None:
         default = getattr(DEFAULT_LIMITS, name)
         shown = "none" if default is None else f"{default:_}" if isinstance(default, int) else f"{default}"
         help_text = f"{docs.get(name, name.replace('_', ' '))} [{shown}]".replace("%", "%%")
-        converter = _positive(kind) if kind in (int, float) else kind
+        converter = positive(kind) if kind in (int, float) else kind
         parser_group: Any = group
         parser_group.add_argument(option, dest=_dest(name), type=converter, metavar="N" if kind in (int, float) else "VALUE", help=help_text)
 

@@ -23,6 +23,8 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import Any, NoReturn, TextIO
 
+from sandbox_lint.commands.arguments import positive
+
 from ..codec import preview
 from ..store import CallAttempt, RunRecord, RunStatus, RunStore, StoreError
 from ..terminal import terminal_safe
@@ -48,22 +50,12 @@ def _parser(prog: str) -> _Parser:
     common.add_argument("--store", metavar="URL", help=f"store path or URL (default: ${STORE_VARIABLE})")
     common.add_argument("--output-format", choices=("text", "json"), default="text")
     listing = commands.add_parser("list", parents=[common], help="the newest runs first", prog=f"{prog} list")
-    listing.add_argument("--limit", type=_positive, default=20, metavar="N", help="at most N runs (default 20)")
+    listing.add_argument("--limit", type=positive(), default=20, metavar="N", help="at most N runs (default 20)")
     listing.add_argument("--status", choices=STATUSES, help="only runs with this status")
     show = commands.add_parser("show", parents=[common], help="one run and its call table", prog=f"{prog} show")
     show.add_argument("run_id", metavar="RUN_ID")
     show.add_argument("--timeline", metavar="FILE", help="also draw the run, as FILE.svg or FILE.html")
     return parser
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
 
 
 def _open_store(url: str | None) -> RunStore:

@@ -14,8 +14,25 @@ from __future__ import annotations
 import argparse
 import difflib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
+
+
+def positive(kind: type[int | float] = int) -> Callable[[str], Any]:
+    """An argparse `type=` for a number above 0 (`kind` int or float)."""
+    wanted = "a positive integer" if kind is int else "a positive number"
+
+    def convert(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a {'whole ' if kind is int else ''}number, got {text!r}") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be more than 0, got {text!r} (expected {wanted})")
+        return value
+
+    convert.__name__ = kind.__name__  # argparse names the type in its own messages
+    return convert
 
 
 def suggestion(word: str, choices: Sequence[str]) -> str:
