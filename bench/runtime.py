@@ -222,12 +222,7 @@ def otel_probe() -> None:
     source, reps = "add(1, 2)", 300 if QUICK else 1500
 
     def median_run() -> float:
-        times = []
-        for _ in range(reps):
-            start = time.perf_counter()
-            sandbox.orchestrate_local_sync(source, tasks=[add])
-            times.append(time.perf_counter() - start)
-        return statistics.median(times)
+        return _median_one_call_run(source, reps)
 
     sandbox.orchestrate_local_sync(source, tasks=[add])
     rounds = []
@@ -353,6 +348,16 @@ def shutil_rmtree(path: str) -> None:
     shutil.rmtree(path, ignore_errors=True)
 
 
+def _median_one_call_run(source: str, reps: int) -> float:
+    """Median seconds of `reps` one-call `orchestrate_local_sync` runs of `source`."""
+    times = []
+    for _ in range(reps):
+        start = time.perf_counter()
+        sandbox.orchestrate_local_sync(source, tasks=[add])
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
 def tracing_cost() -> None:
     from runtime import interceptors
 
@@ -360,12 +365,7 @@ def tracing_cost() -> None:
     traced = "opentelemetry.trace" in sys.modules
 
     def median_run() -> float:
-        times = []
-        for _ in range(reps):
-            start = time.perf_counter()
-            sandbox.orchestrate_local_sync(source, tasks=[add])
-            times.append(time.perf_counter() - start)
-        return statistics.median(times)
+        return _median_one_call_run(source, reps)
 
     check = interceptors.tracing_interceptor
     sandbox.orchestrate_local_sync(source, tasks=[add])
