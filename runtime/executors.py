@@ -28,6 +28,7 @@ import atexit
 import contextvars
 import threading
 import time
+import weakref
 from concurrent.futures import Executor, Future, InvalidStateError, ThreadPoolExecutor
 from typing import Any
 
@@ -117,20 +118,20 @@ def submit_all(
     return started
 
 
-_threads_seen: dict[int, tuple[float, int]] = {}
+_threads_seen: weakref.WeakKeyDictionary[Any, tuple[float, int]] = weakref.WeakKeyDictionary()
 
 
 def _cluster_threads(client: Any) -> int | None:
     """The cluster's worker threads (asked at most once a second per client)."""
     now = time.monotonic()
-    seen = _threads_seen.get(id(client))
-    if seen is not None and now - seen[0] < 1.0:
-        return seen[1]
     try:
+        seen = _threads_seen.get(client)
+        if seen is not None and now - seen[0] < 1.0:
+            return seen[1] if seen[1] > 0 else None
         threads = int(sum(client.nthreads().values()))
-    except Exception:
+        _threads_seen[client] = (now, threads)  # forgotten with the client
+    except Exception:  # a client that cannot say (or cannot be weakly referenced): no chunks
         return None
-    _threads_seen[id(client)] = (now, threads)
     return threads if threads > 0 else None
 
 
