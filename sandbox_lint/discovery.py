@@ -41,6 +41,7 @@ from io import StringIO
 
 from .interface import InputDecl, Interface, Param, ParamKind, TaskSignature
 from .lines import LineIndex, normalize_newlines
+from .typespec import ast_dotted_name
 from .units import (
     CodeString,
     CodeStringCall,
@@ -122,15 +123,6 @@ def _snippet(text: _Text, first: int, last: int) -> Snippet:
 # ---------------------------------------------------------------- names and scopes
 
 
-def _dotted(node: ast.AST) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = _dotted(node.value)
-        return None if base is None else f"{base}.{node.attr}"
-    return None
-
-
 @dataclass
 class _Scope:
     """What names mean in one scope (the module, or one function)."""
@@ -190,7 +182,7 @@ def _bind_value(scope: _Scope, name: str, value: ast.expr) -> None:
     if name in scope.values or name in scope.aliases:
         scope.ambiguous.add(name)
     scope.values[name] = value
-    dotted = _dotted(value)
+    dotted = ast_dotted_name(value)
     if dotted is not None:
         scope.aliases[name] = dotted
 
@@ -221,7 +213,7 @@ class _Names:
 
     def resolve(self, node: ast.AST) -> str | None:
         """The dotted name an expression stands for, with aliases substituted."""
-        dotted = _dotted(node)
+        dotted = ast_dotted_name(node)
         for _ in range(_ALIAS_HOPS):
             if dotted is None:
                 return None
@@ -610,7 +602,7 @@ class _Survey:
         tasks_node = self._resolved(_keyword(call, "tasks"), names)
         if isinstance(tasks_node, (ast.List, ast.Tuple)):
             for item in tasks_node.elts:
-                dotted = _dotted(item)
+                dotted = ast_dotted_name(item)
                 if dotted is None:
                     known = False
                     continue

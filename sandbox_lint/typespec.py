@@ -150,13 +150,13 @@ class _AstView:
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
             return ("or", node.left, node.right)
         if isinstance(node, (ast.Name, ast.Attribute)):
-            name = _ast_dotted(node)
+            name = ast_dotted_name(node)
             if name is not None:
                 return ("name", name)
         if isinstance(node, ast.Subscript):
             elements = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
             args = None if any(isinstance(el, ast.Slice) for el in elements) else list(elements)
-            return ("sub", _ast_dotted(node.value), node.value, args)
+            return ("sub", ast_dotted_name(node.value), node.value, args)
         return ("other",)
 
     def describe(self, node: Any) -> str:
@@ -166,11 +166,12 @@ class _AstView:
         return None  # text has no CST node to point at
 
 
-def _ast_dotted(node: ast.expr) -> str | None:
+def ast_dotted_name(node: ast.AST) -> str | None:
+    """`a.b.c` for a Name/Attribute chain of CPython's tree, else None."""
     if isinstance(node, ast.Name):
         return node.id
     if isinstance(node, ast.Attribute):
-        base = _ast_dotted(node.value)
+        base = ast_dotted_name(node.value)
         return None if base is None else f"{base}.{node.attr}"
     return None
 
