@@ -303,8 +303,9 @@ def _host_tree(source: str) -> ast.Module | None:
     A long file is parsed by top-level statements, each kept by its text and
     line (`_statements`), so an edit re-parses only the statement it touched.
     The pieces' tree is CPython's tree of the whole file (a differential test
-    holds them equal); when any piece does not parse on its own, the whole
-    file is parsed as one, which says what is wrong."""
+    holds them equal). When the pieces cannot be parsed (the rest of the file
+    from some statement on does not parse), the whole file is parsed as one:
+    that parse is the one whose verdict counts."""
     if source.count("\n") >= SEGMENTED_LINES and "\r" not in source:
         tree = _segmented_tree(source)
         if tree is not None:
@@ -328,8 +329,9 @@ SEGMENTED_LINES = 300
 _statements: BoundedCache[tuple[str, int], tuple[bool, tuple[ast.stmt, ...]]] = BoundedCache(
     50_000, 1 << 20, max_share=0.25
 )
-"""Whether a piece parses alone, and its statements, by (text, lines before it): about 60 bytes of tree per byte of text, so the MiB of
-text it keeps holds about 60 MB of trees."""
+"""Whether a piece parses alone, and its statements, by (text, lines before
+it): about 60 bytes of tree per byte of text, so the MiB of text it keeps
+holds about 60 MB of trees."""
 # A top-level line that continues the statement above: a clause of a compound
 # statement, or a closing bracket; a line after a decorator continues it too.
 _CONTINUATION = re.compile(r"(?:else|elif|except|finally)\b|[)\]}]")
